@@ -1,0 +1,246 @@
+"""The cohort params YAML (params.md): read as text, validated in full before anything runs."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, asdict
+from pathlib import Path
+
+import yaml
+
+from .errors import ParamsError, Problem
+
+DEFAULT_SOURCES = {
+    "students": "学籍库.xlsx",
+    "curriculum": "教学计划.xlsx",
+    "grades": "成绩库.xlsx",
+    "fees": "缴费库.xlsx",
+    "internship": "顶岗实习.xlsx",
+    "addresses": "邮寄地址.xlsx",
+    "photos": "照片/",
+}
+KEYS = ("cohort", "school", "data_dir", "sources", "waivers", "fees_mode", "fee_tolerance", "pass_mark",
+        "internship_materials_due", "makeup_results_published", "issue_window", "photo", "output_dir",
+        "posting_period", "font")
+REQUIRED = ("cohort", "internship_materials_due", "makeup_results_published")
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path | None  # None: not given (photos: null disables photo checks)
+    sheet: str | None = None
+    name: str = ""  # as written in params, relative to data_dir
+
+
+@dataclass(frozen=True)
+class PhotoSpec:
+    width: int = 480
+    height: int = 640
+    max_kb: int = 100
+
+
+@dataclass(frozen=True)
+class Params:
+    """A validated cohort configuration; paths are absolute."""
+    path: Path
+    cohort: int
+    school: str
+    data_dir: Path
+    sources: dict[str, Source]
+    waivers: Path | None
+    fees_mode: str
+    fee_tolerance: float
+    pass_mark: float
+    internship_materials_due: dt.date
+    makeup_results_published: dt.date
+    issue_window: tuple[dt.date, dt.date]
+    photo: PhotoSpec
+    output_dir: Path
+    posting_period: tuple[dt.date, dt.date]
+    font: Path | None = None
+    raw: dict = field(default_factory=dict, compare=False)
+
+    def as_record(self) -> dict:
+        """The params as read, for the manifest (JSON-friendly)."""
+        d = asdict(self)
+        d.pop("raw")
+        return _jsonable(d)
+
+
+def _jsonable(v):
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (Path, dt.date)):
+        return str(v)
+    return v
+
+
+_DATE = re.compile(r"^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?$")
+
+
+class _Checker:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def bad(self, key, value, problem, expected):
+        self.problems.append(Problem(self.file, "", None, key, "" if value is None else str(value), problem, expected))
+
+    def date(self, key, value):
+        m = _DATE.match(str(value).strip()) if isinstance(value, str) else None
+        if not m:
+            self.bad(key, value, "不是日期", "日期，如 2027-06-20")
+            return None
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            self.bad(key, value, "日期不存在", "真实存在的日期，如 2027-06-20")
+            return None
+
+    def number(self, key, value, lo=None, hi=None, integer=False):
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            v = int(value) if integer else float(value)
+        except ValueError:
+            self.bad(key, value, "不是" + ("整数" if integer else "数字"), "整数" if integer else "数字")
+            return None
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            self.bad(key, value, "超出范围", f"{lo} 到 {hi} 之间" if hi is not None else f"不小于 {lo}")
+            return None
+        return v
+
+    def text(self, key, value):
+        if not isinstance(value, str) or not value.strip():
+            self.bad(key, value, "应为非空文本", "文本")
+            return None
+        return value.strip()
+
+    def pair(self, key, value):
+        if not isinstance(value, list) or len(value) != 2:
+            self.bad(key, value, "应为两个日期组成的列表", "[开始日期, 结束日期]")
+            return None
+        a, b = self.date(key, value[0]), self.date(key, value[1])
+        if a and b and b < a:
+            self.bad(key, value, "结束日期早于开始日期", "[开始日期, 结束日期]")
+            return None
+        return (a, b) if a and b else None
+
+
+def load_params(path, output_dir=None) -> Params:
+    """Read and validate a cohort params file; raise ParamsError listing every bad key."""
+    path = Path(path).resolve()
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ParamsError([Problem(str(path), "", None, "", "", "参数文件不存在", "已存在的 YAML 文件路径")])
+    except UnicodeDecodeError:
+        raise ParamsError([Problem(name, "", None, "", "", "参数文件不是 UTF-8 编码", "以 UTF-8 保存的 YAML 文件")])
+    try:
+        raw = yaml.load(text, Loader=yaml.BaseLoader)  # every scalar as text: 007 stays 007
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        raise ParamsError([Problem(name, "", row, "", "", f"YAML 格式错误：{getattr(e, 'problem', e)}",
+                                   "合法的 YAML（注意缩进和冒号后的空格）")])
+    if not isinstance(raw, dict):
+        raise ParamsError([Problem(name, "", None, "", "", "参数文件应为“键: 值”的映射", "YAML 映射")])
+    ck = _Checker(name)
+    for k in raw:
+        if k not in KEYS:
+            ck.bad(k, "", "未知的参数", "可用参数：" + "、".join(KEYS))
+    for k in REQUIRED:
+        if k not in raw or raw[k] in (None, ""):
+            ck.bad(k, "", "缺少必填参数", "见 params.md")
+    base = path.parent
+    cohort = ck.number("cohort", raw["cohort"], 2000, 2100, integer=True) if raw.get("cohort") else None
+    school = ck.text("school", raw.get("school", "江西省通用技术工程学校"))
+    data_dir = base / raw["data_dir"] if isinstance(raw.get("data_dir"), str) else base
+    if "data_dir" in raw and not isinstance(raw["data_dir"], str):
+        ck.bad("data_dir", raw["data_dir"], "应为文件夹路径", "文本路径")
+    sources = _sources(ck, raw.get("sources"), data_dir)
+    waivers = None
+    if raw.get("waivers") not in (None, "", "null", "~"):
+        if isinstance(raw["waivers"], str):
+            waivers = (base / raw["waivers"]).resolve()
+        else:
+            ck.bad("waivers", raw["waivers"], "应为文件路径", "文本路径")
+    fees_mode = raw.get("fees_mode", "ledger")
+    if fees_mode not in ("ledger", "arrears"):
+        ck.bad("fees_mode", fees_mode, "取值无效", "ledger 或 arrears")
+    fee_tolerance = ck.number("fee_tolerance", raw.get("fee_tolerance", "0"), 0)
+    pass_mark = ck.number("pass_mark", raw.get("pass_mark", "60"), 0, 100)
+    due = ck.date("internship_materials_due", raw["internship_materials_due"]) if raw.get("internship_materials_due") else None
+    pub = ck.date("makeup_results_published", raw["makeup_results_published"]) if raw.get("makeup_results_published") else None
+    window = ck.pair("issue_window", raw["issue_window"]) if "issue_window" in raw else (
+        (dt.date(cohort, 7, 1), dt.date(cohort, 7, 15)) if cohort else None)
+    photo = _photo(ck, raw.get("photo", {}))
+    out_raw = raw.get("output_dir", "outputs")
+    if output_dir is not None:
+        out = Path(output_dir).resolve()
+    elif isinstance(out_raw, str):
+        out = (base / out_raw).resolve()
+    else:
+        ck.bad("output_dir", out_raw, "应为文件夹路径", "文本路径")
+        out = None
+    posting = ck.pair("posting_period", raw["posting_period"]) if "posting_period" in raw else (
+        (window[0] - dt.timedelta(days=7), window[0] - dt.timedelta(days=1)) if window else None)
+    font = None
+    if raw.get("font"):
+        font = (base / raw["font"]).resolve() if isinstance(raw["font"], str) else None
+        if font is None or not font.is_file():
+            ck.bad("font", raw["font"], "字体文件不存在", "TrueType 字体文件（.ttf/.ttc/.otf）的路径")
+    if ck.problems:
+        raise ParamsError(ck.problems)
+    return Params(path, cohort, school, data_dir.resolve(), sources, waivers, fees_mode, fee_tolerance,
+                  pass_mark, due, pub, window, photo, out, posting, font, raw)
+
+
+def _sources(ck: _Checker, given, data_dir: Path) -> dict[str, Source]:
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        ck.bad("sources", given, "应为“表名: 文件名”的映射", "如 students: 学籍库.xlsx")
+        given = {}
+    out = {}
+    for key in given:
+        if key not in DEFAULT_SOURCES:
+            ck.bad(f"sources.{key}", "", "未知的数据源", "可用：" + "、".join(DEFAULT_SOURCES))
+    for key, default in DEFAULT_SOURCES.items():
+        v = given.get(key, default)
+        if v in (None, "null", "~", ""):
+            if key in ("photos", "addresses"):
+                out[key] = Source(None)
+            else:
+                ck.bad(f"sources.{key}", v, "不能为空", "文件名")
+            continue
+        sheet = None
+        if isinstance(v, dict):
+            extra = set(v) - {"file", "sheet"}
+            if extra or not isinstance(v.get("file"), str):
+                ck.bad(f"sources.{key}", v, "格式无效", "{file: 文件名, sheet: 工作表名}")
+                continue
+            sheet = v.get("sheet") if isinstance(v.get("sheet"), str) else None
+            v = v["file"]
+        if not isinstance(v, str):
+            ck.bad(f"sources.{key}", v, "应为文件名", "文件名")
+            continue
+        out[key] = Source((data_dir / v).resolve(), sheet, v)
+    return out
+
+
+def _photo(ck: _Checker, given) -> PhotoSpec:
+    if not isinstance(given, dict):
+        ck.bad("photo", given, "应为映射", "{width: 480, height: 640, max_kb: 100}")
+        return PhotoSpec()
+    for k in given:
+        if k not in ("width", "height", "max_kb"):
+            ck.bad(f"photo.{k}", "", "未知的参数", "width、height、max_kb")
+    d = PhotoSpec()
+    w = ck.number("photo.width", given.get("width", str(d.width)), 1, integer=True)
+    h = ck.number("photo.height", given.get("height", str(d.height)), 1, integer=True)
+    kb = ck.number("photo.max_kb", given.get("max_kb", str(d.max_kb)), 1)
+    return PhotoSpec(w or d.width, h or d.height, kb or d.max_kb)

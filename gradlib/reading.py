@@ -1,0 +1,218 @@
+"""Read one departmental file (xlsx, xls or csv) into a table of text cells with canonical headers.
+
+Handles title rows above the header, aliases, blank rows, GBK/UTF-8 CSV, Excel numbers in
+identifier columns, and reports every structural problem with file, sheet, Excel row and column.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import python_calamine
+
+from .errors import Problem
+from .schema import NOTE_PREFIXES, Table
+from .values import looks_numeric_id
+
+HEADER_SEARCH_ROWS = 10
+_SPACE = re.compile(r"[\s\u3000\ufeff]+")
+
+
+def clean_header(text) -> str:
+    """A header cell without any spaces (half-width, full-width or BOM)."""
+    return _SPACE.sub("", str(text if text is not None else ""))
+
+
+@dataclass
+class Sheet:
+    """A sheet as text cells; `numeric` marks cells that arrived as Excel numbers."""
+    file: str
+    name: str
+    rows: list[list[str]]
+    numeric: list[list[bool]] | None = None
+
+
+@dataclass
+class RawTable:
+    """A table with canonical headers: text cells, Excel row numbers, and numeric-arrival masks."""
+    file: str
+    sheet: str
+    data: pd.DataFrame  # canonical and extra columns, text
+    rows: np.ndarray  # Excel row number of each data row
+    numeric: dict[str, pd.Series] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
+    header_row: int = 0
+
+    def problem(self, i, column: str, value, problem: str, expected: str = "", student_id: str = "") -> Problem:
+        return Problem(self.file, self.sheet, int(self.rows[i]) if i is not None else None,
+                       self.headers.get(column, column), "" if value is None else str(value),
+                       problem, expected, student_id)
+
+
+def _cell_text(v) -> tuple[str, bool]:
+    """An Excel cell as text, and whether it arrived as a number."""
+    if v is None:
+        return "", False
+    if isinstance(v, str):
+        return v.strip(), False
+    if isinstance(v, bool):
+        return ("TRUE" if v else "FALSE"), False
+    if isinstance(v, float):
+        if v.is_integer():
+            return str(int(v)), True
+        return repr(v), True
+    if isinstance(v, int):
+        return str(v), True
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat(), False
+    if isinstance(v, dt.date):
+        return v.isoformat(), False
+    return str(v).strip(), False
+
+
+def sheet_names(path: Path) -> list[str]:
+    if path.suffix.lower() == ".csv":
+        return [""]
+    return python_calamine.CalamineWorkbook.from_path(str(path)).sheet_names
+
+
+def read_sheet(path: Path, label: str, sheet: str | None = None) -> Sheet:
+    """Read a sheet (or a CSV) as text cells; raises ValueError with a Chinese message when unreadable."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return Sheet(label, "", _read_csv_rows(path))
+    if suffix not in (".xlsx", ".xls", ".xlsm"):
+        raise ValueError(f"不支持的文件类型“{path.suffix}”，应为 .xlsx、.xls 或 .csv")
+    try:
+        wb = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # calamine raises its own error types
+        raise ValueError(f"无法打开 Excel 文件（{type(e).__name__}）：文件可能已损坏或不是 Excel 格式") from e
+    if sheet is None:
+        if not wb.sheet_names:
+            raise ValueError("工作簿中没有工作表")
+        sheet = wb.sheet_names[0]
+    elif sheet not in wb.sheet_names:
+        raise ValueError(f"找不到工作表“{sheet}”，现有：{'、'.join(wb.sheet_names)}")
+    raw = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    rows, numeric = [], []
+    for r in raw:
+        cells = [_cell_text(v) for v in r]
+        rows.append([c[0] for c in cells])
+        numeric.append([c[1] for c in cells])
+    return Sheet(label, sheet, rows, numeric)
+
+
+def decode_csv(data: bytes) -> str:
+    """Decode CSV bytes: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as e:
+        raise ValueError("无法识别文件编码，应为 UTF-8 或 GBK/GB18030") from e
+
+
+def _read_csv_rows(path: Path) -> list[list[str]]:
+    text = decode_csv(path.read_bytes())
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _match_headers(cells: list[str], table: Table) -> dict[str, int]:
+    """Map canonical column names to column positions: canonical header first, then aliases in order."""
+    positions: dict[str, int] = {}
+    for i, c in enumerate(cells):
+        positions.setdefault(c, i)
+    found = {}
+    for col in table.columns:
+        for h in col.headers:
+            if h in positions:
+                found[col.name] = positions[h]
+                break
+    return found
+
+
+def find_header(sheet: Sheet, table: Table, required: tuple[str, ...]) -> tuple[int, dict[str, int]] | list[Problem]:
+    """Locate the header: the first of the first 10 non-blank rows holding every required column."""
+    best = None
+    seen = 0
+    for i, row in enumerate(sheet.rows):
+        cells = [clean_header(c) for c in row]
+        if not any(cells):
+            continue
+        seen += 1
+        found = _match_headers(cells, table)
+        if all(r in found for r in required):
+            return i, found
+        if best is None or len(found) > len(best[1]):
+            best = (i, found)
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    if best is None:
+        return [Problem(sheet.file, sheet.name, None, "", "", "文件中没有任何数据", "含表头的表格")]
+    i, found = best
+    return [Problem(sheet.file, sheet.name, i + 1, col, "", "缺少必填列",
+                    "表头（前 10 行内）应含“" + "”或“".join(table.column(col).headers) + "”")
+            for col in required if col not in found]
+
+
+def to_table(sheet: Sheet, table: Table, required: tuple[str, ...] | None = None) -> RawTable | list[Problem]:
+    """Turn a sheet into a RawTable with canonical headers, or the list of its structural problems."""
+    required = table.required if required is None else required
+    located = find_header(sheet, table, required)
+    if isinstance(located, list):
+        return located
+    h, found = located
+    header_cells = [clean_header(c) for c in sheet.rows[h]]
+    width = len(header_cells)
+    body = sheet.rows[h + 1:]
+    keep = [j for j, r in enumerate(body) if any(c != "" for c in r)]
+    rows = np.array([h + 2 + j for j in keep], dtype=np.int64)
+    padded = [(body[j] + [""] * width)[:width] for j in keep]
+    frame = pd.DataFrame(padded, columns=range(width), dtype=object) if padded else \
+        pd.DataFrame({j: pd.Series([], dtype=object) for j in range(width)})
+    data, headers, numeric = {}, {}, {}
+    used = set()
+    for name, j in found.items():
+        data[name] = frame[j]
+        headers[name] = header_cells[j]
+        used.add(j)
+        if table.column(name).kind == "id":
+            if sheet.numeric is not None:
+                nb = sheet.numeric[h + 1:]
+                mask = [bool(nb[k][j]) if j < len(nb[k]) else False for k in keep]
+                numeric[name] = pd.Series(mask, dtype=bool)
+            else:
+                numeric[name] = looks_numeric_id(frame[j]).astype(bool)
+    for j, hc in enumerate(header_cells):
+        if j in used or hc == "" or hc in data:
+            continue
+        data[hc] = frame[j]
+        headers[hc] = hc
+    df = pd.DataFrame(data)
+    for col in df.columns:
+        df[col] = df[col].astype(object)
+    return RawTable(sheet.file, sheet.name, df, rows, numeric, headers, h + 1)
+
+
+def note_rows(t: RawTable) -> pd.Series:
+    """Rows that are notes, not students: a blank 学号 or one starting with 合计, 制表 …"""
+    sid = t.data["学号"].astype(str)
+    return (sid == "") | sid.str.startswith(NOTE_PREFIXES)
+
+
+def any_cell_is_note(t: RawTable) -> pd.Series:
+    """Rows where some cell starts with a note prefix (a 合计 or 制表人 footer written in another column)."""
+    hit = pd.Series(False, index=t.data.index)
+    for col in t.data.columns:
+        hit |= t.data[col].astype(str).str.startswith(NOTE_PREFIXES)
+    return hit

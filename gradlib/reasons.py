@@ -1,0 +1,111 @@
+"""The one table of outcomes and reasons (rules.md): code, 中文, outcome, article, waivability.
+
+Rules, lists, widgets and docs all read their labels and articles from here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    label: str
+    severity: int  # higher is more severe
+    meaning: str
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("NOT_ELIGIBLE", "不具备毕业资格", 4, "当年不予提交毕业申请"),
+    Outcome("WITHHELD", "缓发毕业证书", 3, "补考认定后方可毕业，有截止日期"),
+    Outcome("DEFERRED", "暂缓领取", 2, "准予毕业，补齐手续或费用后方可领取"),
+    Outcome("COLLECT", "可领取", 1, "可在发放期内领取毕业证书及报到证"),
+)
+ABANDONED = Outcome("ABANDONED", "视同放弃", 5, "缓发期满未参加认定，视同放弃毕业证书及报到证")
+
+OUTCOME_BY_CODE = {o.code: o for o in OUTCOMES + (ABANDONED,)}
+OUTCOME_ORDER = [o.code for o in OUTCOMES]  # most severe first
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str
+    outcome: str
+    article: str
+    waivable: bool
+    when: str  # the condition, in Chinese, for docs and the data-problems sheet
+
+
+REASONS: tuple[Reason, ...] = (
+    Reason("LEFT_WITHOUT_PROCEDURE", "未办理休学、请假等手续离校", "NOT_ELIGIBLE", "第五条", False,
+           "学籍状态为“离校未办手续”"),
+    Reason("NO_STATUS", "无学籍（已退学或转出）", "NOT_ELIGIBLE", "第五条、第十五条", False,
+           "学籍状态为“退学”或“转出”"),
+    Reason("SUSPENDED_FEES_OWED", "休学学生未补交所欠学杂费", "NOT_ELIGIBLE", "第五条", False,
+           "休学学生欠缴学杂费，或缴费库中无其缴费记录"),
+    Reason("SUSPENDED_GRADES_UNCERTIFIED", "休学学生未经教务科成绩认定", "NOT_ELIGIBLE", "第五条", False,
+           "休学学生的“成绩认定”不为“是”"),
+    Reason("COURSE_FAILED", "课程经补考、清考后仍不合格", "WITHHELD", "第十五条", False,
+           "必修或实习课程有有效成绩，但补考、清考后仍无合格成绩"),
+    Reason("INTERNSHIP_FAILED", "顶岗实习考核不合格", "WITHHELD", "第十五条", False,
+           "实习考核成绩不合格"),
+    Reason("RECORD_INCOMPLETE", "学籍信息缺失或有误", "DEFERRED", "第一条、第二条", False,
+           "学籍库必填项为空，性别不是男/女，出生日期不是日期，或学籍状态不在五种之内"),
+    Reason("MAJOR_NOT_IN_PLAN", "专业不在教学计划中", "DEFERRED", "第十五条", False,
+           "专业为空或教学计划中没有该专业"),
+    Reason("GRADE_MISSING", "必修课程无有效成绩", "DEFERRED", "第七条、第十五条", False,
+           "必修或实习课程在所有考试中均无有效成绩"),
+    Reason("INTERNSHIP_RECORD_MISSING", "无顶岗实习记录", "DEFERRED", "第九条、第十五条", False,
+           "顶岗实习表中没有该学生"),
+    Reason("INTERNSHIP_UNASSESSED", "顶岗实习未考核", "DEFERRED", "第十五条", False,
+           "实习考核为空或不是有效成绩"),
+    Reason("INTERNSHIP_FORM_MISSING", "未交校外实习审批表", "DEFERRED", "第十二条、第十五条", True,
+           "审批表不为“是”"),
+    Reason("INTERNSHIP_REPORT_MISSING", "未交顶岗实习报告", "DEFERRED", "第十三条、第十五条", True,
+           "实习报告不为“是”"),
+    Reason("INTERNSHIP_MATERIALS_LATE", "实习材料未在规定时间内上交", "DEFERRED", "第十五条", True,
+           "材料提交日期晚于规定日期"),
+    Reason("FEES_OWED", "欠缴学杂费", "DEFERRED", "第十五条", True,
+           "应缴合计减已缴合计超过允许误差"),
+    Reason("PAYMENT_RECORD_MISSING", "无缴费记录", "DEFERRED", "第八条", True,
+           "台账模式下缴费库中没有该学生"),
+    Reason("PHOTO_MISSING", "缺电子照片", "DEFERRED", "第六条、第十二条", True,
+           "照片文件夹中没有以身份证号或学号命名的照片"),
+    Reason("PHOTO_INVALID", "电子照片不符合规格", "DEFERRED", "第六条", True,
+           "照片不是 JPEG、超过大小上限或像素尺寸不符"),
+    Reason("ID_INVALID", "身份证号有误", "DEFERRED", "第一条", False,
+           "身份证号为空、格式或校验位错误、出生日期不存在，或与性别、出生日期不一致，或以数字形式导入"),
+    Reason("ID_DUPLICATE", "身份证号重复", "DEFERRED", "第一条", False,
+           "同一身份证号出现在两个及以上学号上"),
+)
+
+REASON_BY_CODE = {r.code: r for r in REASONS}
+REASON_BY_LABEL = {r.label: r for r in REASONS}
+REASON_ORDER = {r.code: i for i, r in enumerate(REASONS)}
+SEVERITY = {o.code: o.severity for o in OUTCOMES}
+WAIVABLE = frozenset(r.code for r in REASONS if r.waivable)
+
+
+def reason_code(text: str) -> str | None:
+    """Return the reason code for a code or its Chinese label, or None if neither."""
+    t = str(text).strip()
+    if t.upper() in REASON_BY_CODE:
+        return t.upper()
+    r = REASON_BY_LABEL.get(t)
+    return r.code if r else None
+
+
+def reason_table() -> pd.DataFrame:
+    """The reason table as a DataFrame (for docs, the notebook and the lists)."""
+    return pd.DataFrame(
+        [{"代码": r.code, "原因": r.label, "结论": OUTCOME_BY_CODE[r.outcome].label,
+          "依据": r.article, "可豁免": "是" if r.waivable else "否", "条件": r.when} for r in REASONS]
+    )
+
+
+def join_codes(codes) -> str:
+    """Join reason codes with ';' in the order of the reason table."""
+    return ";".join(sorted(set(codes), key=REASON_ORDER.__getitem__))
