@@ -393,7 +393,7 @@ def _internship(t: RawTable, sids: pd.Index, params: Params, col: _Collector) ->
                         "同一学生有多条顶岗实习记录，按提交日期最新的一条计", "每名学生一条记录", d["学号"][dup]))
     out["badness"] = (16 * (out["assessed"] & ~out["passed"]) + 8 * ~out["assessed"] + 4 * ~out["form"]
                       + 2 * ~out["report"] + 1 * out["late"]).astype(int)
-    out["date_key"] = out["date"].fillna(pd.Timestamp.min)
+    out["date_key"] = out["date"].fillna(pd.Timestamp("1900-01-01"))
     out = out.sort_values(["idx", "date_key", "badness", "company", "grade", "date_text"],
                           ascending=[True, False, True, True, True, True], kind="mergesort")
     return out.drop_duplicates("idx", keep="first").drop(columns=["date_key"]).reset_index(drop=True)

@@ -1,0 +1,65 @@
+"""The `gradlib` command: parse options, make one library call, turn errors into Chinese messages."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import GradlibError
+
+
+def _run(args) -> Path:
+    from .run import run
+
+    return run(args.params, args.output_dir, timeout=args.timeout)
+
+
+def _demo(args) -> Path:
+    from .demo import write_demo
+    from .run import log, run
+
+    out = Path(args.out)
+    log(f"正在生成 {args.students} 名学生的示例数据（种子 {args.seed}）…")
+    params = write_demo(out, students=args.students, seed=args.seed, photos=not args.no_photos)
+    log(f"示例数据已写入：{out.resolve()}")
+    return run(params, args.output_dir, timeout=args.timeout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gradlib", description="江西省通用技术工程学校 毕业审核工具")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="按参数文件执行一届的毕业审核，写出运行文件夹",
+                       description="执行 notebooks/cohort.ipynb，写出运行文件夹；最后一行输出其路径。")
+    r.add_argument("params", help="本届参数文件（YAML），如 params/2027.yaml")
+    r.add_argument("--output-dir", help="运行文件夹的上级目录（默认取参数文件中的 output_dir）")
+    r.add_argument("--timeout", type=int, default=None, help="单个单元格的最长执行秒数")
+    r.set_defaults(func=_run)
+    d = sub.add_parser("demo", help="生成一届示例数据并执行审核",
+                       description="生成逼真的示例数据（学籍、成绩、缴费、实习、地址、照片、豁免）并运行。")
+    d.add_argument("--students", type=int, default=3000, help="学生人数（默认 3000）")
+    d.add_argument("--seed", type=int, default=2027, help="随机种子（相同种子生成相同数据）")
+    d.add_argument("--out", default="demo", help="示例数据写入的文件夹（默认 demo）")
+    d.add_argument("--output-dir", help="运行文件夹的上级目录（默认 <out>/outputs）")
+    d.add_argument("--no-photos", action="store_true", help="不生成照片（人数很多时使用）")
+    d.add_argument("--timeout", type=int, default=None, help="单个单元格的最长执行秒数")
+    d.set_defaults(func=_demo)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        folder = args.func(args)
+    except GradlibError as e:
+        print(e.report(), file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("已中断，未生成运行文件夹。", file=sys.stderr)
+        return 130
+    print(f"运行完成，结果在：", file=sys.stderr)
+    print(folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
