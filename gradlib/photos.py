@@ -40,9 +40,9 @@ def index_photos(folder: Path, students: pd.DataFrame, spec: PhotoSpec) -> pd.Da
     stems = pd.Series(files.keys(), dtype=object)
     names = pd.Series([p.name for p in files.values()], dtype=object, index=stems)
     ids = students["身份证号"].astype(str).str.upper().where(~students["id_numeric"].astype(bool), "")
-    by_id = ids.map(names).where(ids != "")
-    by_sid = students["学号"].astype(str).str.upper().map(names)
-    found = by_id.fillna(by_sid).fillna("")
+    by_id = ids.map(names).astype(object).where(ids != "")
+    by_sid = students["学号"].astype(str).str.upper().map(names).astype(object)
+    found = by_id.where(by_id.notna(), by_sid).where(lambda s: s.notna(), "")
     checked = {name: check_photo(folder / name, spec) for name in pd.unique(found[found != ""])}
     problem = found.map(checked).fillna("")
     return pd.DataFrame({"idx": np.arange(len(students)), "photo_file": found.to_numpy(),

@@ -1,0 +1,70 @@
+"""Params validation (params.md): every bad key named at once; dates and identifiers read as text."""
+import datetime as dt
+
+import pytest
+
+from gradlib.errors import ParamsError
+from gradlib.params import load_params
+
+BASE = "cohort: 2027\ninternship_materials_due: 2027-05-31\nmakeup_results_published: 2027-06-20\n"
+
+
+def write(tmp_path, text):
+    p = tmp_path / "p.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def problems(tmp_path, text) -> dict:
+    with pytest.raises(ParamsError) as e:
+        load_params(write(tmp_path, text))
+    return {p.column: p for p in e.value.problems}
+
+
+def test_defaults(tmp_path):
+    p = load_params(write(tmp_path, BASE))
+    assert p.cohort == 2027
+    assert p.issue_window == (dt.date(2027, 7, 1), dt.date(2027, 7, 15))
+    assert p.fees_mode == "ledger" and p.fee_tolerance == 0 and p.pass_mark == 60
+    assert (p.photo.width, p.photo.height, p.photo.max_kb) == (480, 640, 100)
+    assert p.data_dir == tmp_path.resolve()
+    assert p.sources["students"].path == tmp_path.resolve() / "学籍库.xlsx"
+    assert p.output_dir == (tmp_path / "outputs").resolve()
+    assert p.waivers is None
+
+
+def test_every_problem_is_reported_with_its_key(tmp_path):
+    text = ("cohort: twenty\ninternship_materials_due: 2027-02-30\nfees_mode: cash\npass_mark: 120\n"
+            "colour: blue\nphoto: {width: wide, depth: 3}\nissue_window: [2027-07-15, 2027-07-01]\n")
+    got = problems(tmp_path, text)
+    assert set(got) >= {"cohort", "internship_materials_due", "makeup_results_published", "fees_mode",
+                        "pass_mark", "colour", "photo.width", "photo.depth", "issue_window"}
+    assert "不存在" in got["internship_materials_due"].problem
+    assert "未知" in got["colour"].problem
+    assert "缺少" in got["makeup_results_published"].problem
+
+
+def test_sources_and_paths(tmp_path):
+    text = BASE + ("data_dir: data/2027\nwaivers: w/2027.waivers.csv\noutput_dir: out\n"
+                   "sources:\n  students: {file: 学籍.xlsx, sheet: 2027届}\n  photos: null\n  addresses: 地址.csv\n")
+    p = load_params(write(tmp_path, text))
+    assert p.sources["students"].path == (tmp_path / "data/2027/学籍.xlsx").resolve()
+    assert p.sources["students"].sheet == "2027届"
+    assert p.sources["photos"].path is None
+    assert p.waivers == (tmp_path / "w/2027.waivers.csv").resolve()
+    assert p.output_dir == (tmp_path / "out").resolve()
+    assert load_params(write(tmp_path, text), output_dir="elsewhere").output_dir.name == "elsewhere"
+
+
+def test_unknown_source_and_yaml_error(tmp_path):
+    got = problems(tmp_path, BASE + "sources:\n  marks: x.xlsx\n")
+    assert "sources.marks" in got
+    with pytest.raises(ParamsError) as e:
+        load_params(write(tmp_path, "cohort: [2027\n"))
+    assert e.value.problems[0].row is not None
+
+
+def test_chinese_dates_and_values_read_as_text(tmp_path):
+    p = load_params(write(tmp_path, BASE.replace("2027-06-20", "2027年6月20日") + "school: 007学校\n"))
+    assert p.makeup_results_published == dt.date(2027, 6, 20)
+    assert p.school == "007学校"

@@ -1,0 +1,120 @@
+"""Structural problems stop the run before anything is written, all reported at once (exit 2)."""
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from builders import CohortFiles, write_xlsx
+
+from gradlib.errors import InputError
+from gradlib.params import load_params
+from gradlib.sources import load_cohort
+
+
+def structural(cf: CohortFiles, after_write=None) -> list:
+    params = cf.write()
+    if after_write:
+        after_write(cf.root / "data")
+    with pytest.raises(InputError) as e:
+        load_cohort(load_params(params))
+    return e.value.problems
+
+
+def test_missing_file(tmp_path):
+    ps = structural(CohortFiles(tmp_path), lambda d: (d / "缴费库.xlsx").unlink())
+    assert [(p.file, p.problem) for p in ps] == [("缴费库.xlsx", "文件不存在")]
+
+
+def test_unreadable_file(tmp_path):
+    ps = structural(CohortFiles(tmp_path), lambda d: (d / "顶岗实习.xlsx").write_bytes(b"not a workbook"))
+    assert ps[0].file == "顶岗实习.xlsx" and "无法" in ps[0].problem
+
+
+def test_every_problem_in_one_report(tmp_path):
+    cf = CohortFiles(tmp_path)
+    cf.tables["fees"] = cf.tables["fees"].drop(columns="已缴金额")
+    cf.tables["internship"] = cf.tables["internship"].drop(columns=["审批表", "实习考核"])
+    st = cf.tables["students"]
+    st.loc[3, "学号"] = st.loc[1, "学号"]
+    ps = structural(cf, lambda d: __import__("shutil").rmtree(d / "照片"))
+    found = {(p.file, p.column, p.problem.split("（")[0]) for p in ps}
+    assert ("缴费库.xlsx", "已缴金额", "缺少必填列") in found
+    assert ("顶岗实习.xlsx", "审批表", "缺少必填列") in found
+    assert ("顶岗实习.xlsx", "实习考核", "缺少必填列") in found
+    assert ("学籍库.xlsx", "学号", "学号重复") in found
+    assert any(p.problem == "照片文件夹不存在" for p in ps)
+    dup = next(p for p in ps if p.problem.startswith("学号重复"))
+    assert dup.row == 3 and dup.value == "2024000002" and "第 3、5 行" in dup.problem
+    missing = next(p for p in ps if p.column == "已缴金额")
+    assert "实缴金额" in missing.expected  # the aliases that would do
+
+
+def test_blank_student_id_with_data(tmp_path):
+    cf = CohortFiles(tmp_path)
+    cf.tables["students"].loc[2, "学号"] = ""
+    ps = structural(cf)
+    assert len(ps) == 1 and ps[0].row == 4 and ps[0].column == "学号" and ps[0].file == "学籍库.xlsx"
+
+
+def test_missing_sheet_and_waivers(tmp_path):
+    cf = CohortFiles(tmp_path)
+    cf.waivers = pd.DataFrame({"学号": ["2024000001"], "原因代码": ["FEES_OWED"], "理由": ["x"], "批准人": ["y"]})
+    params = cf.write()
+    text = params.read_text(encoding="utf-8").replace("  students: 学籍库.xlsx", "  students: {file: 学籍库.xlsx, sheet: 2027届}")
+    params.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_cohort(load_params(params))
+    found = {(p.file, p.column) for p in e.value.problems}
+    assert ("waivers.csv", "日期") in found
+    assert any("2027届" in p.problem for p in e.value.problems)
+    (tmp_path / "waivers.csv").unlink()
+    with pytest.raises(InputError) as e:
+        load_cohort(load_params(params))
+    assert any(p.file == "waivers.csv" and p.problem == "文件不存在" for p in e.value.problems)
+
+
+def test_report_text_names_file_row_column_value_and_expectation(tmp_path):
+    cf = CohortFiles(tmp_path)
+    st = cf.tables["students"]
+    st.loc[3, "学号"] = st.loc[1, "学号"]
+    params = cf.write()
+    with pytest.raises(InputError) as e:
+        load_cohort(load_params(params))
+    text = e.value.report()
+    assert "学籍库.xlsx" in text and "第 3 行" in text and "列“学号”" in text and "2024000002" in text and "应为" in text
+
+
+def _cli(*args, cwd=None):
+    exe = [sys.executable, "-m", "gradlib.cli", *map(str, args)]
+    return subprocess.run(exe, capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_cli_exits_2_and_writes_nothing_on_structural_problem(tmp_path):
+    cf = CohortFiles(tmp_path)
+    cf.tables["grades"] = cf.tables["grades"].drop(columns="学号")
+    params = cf.write()
+    r = _cli("run", params)
+    assert r.returncode == 2
+    assert "成绩库.xlsx" in r.stderr and "学号" in r.stderr
+    assert r.stdout == ""
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_cli_exits_2_on_bad_params(tmp_path):
+    p = tmp_path / "p.yaml"
+    p.write_text("cohort: 2027\nfees_mode: cash\n", encoding="utf-8")
+    r = _cli("run", p)
+    assert r.returncode == 2
+    assert "fees_mode" in r.stderr and "internship_materials_due" in r.stderr
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_every_command_has_help():
+    from gradlib.cli import build_parser
+    p = build_parser()
+    sub = next(a for a in p._actions if a.dest == "command")
+    for name, parser in sub.choices.items():
+        assert parser.description, name
+        for a in parser._actions:
+            assert a.help, (name, a.dest)
