@@ -111,6 +111,7 @@ def export_html(notebook: Path, target: Path):
     body = re.sub(r"<script\b[^>]*>(?:(?!</script>).)*?(?:https?://cdn|mathjax)(?:(?!</script>).)*</script>", "",
                   body, flags=re.S | re.I)
     body = re.sub(r"<link[^>]*\bhref=[\"']https?://[^>]*>", "", body)
+    body = re.sub(r"<!--(?:(?!-->).)*?mathjax(?:(?!-->).)*-->", "", body, flags=re.S | re.I)
     target.write_text(body, encoding="utf-8")
 
 
@@ -204,7 +205,7 @@ def run(params_path, output_dir=None, timeout: int | None = None) -> Path:
             pm.execute_notebook(str(NOTEBOOK), str(executed), kernel_name=KERNEL_NAME, cwd=str(work),
                                 parameters={"params_path": str(params_copy), "run_dir": str(work)},
                                 progress_bar={"file": sys.stderr, "desc": "执行进度", "leave": False},
-                                execution_timeout=timeout, log_output=False)
+                                execution_timeout=timeout, log_output=False, language="python")
         except pm.PapermillExecutionError as e:
             raise RunFailed(f"笔记本第 {e.exec_count} 个单元出错：{e.ename}: {e.evalue}")
         status_path = work / STATUS_FILE
