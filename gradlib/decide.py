@@ -80,7 +80,7 @@ def decide(cohort: Cohort, resolved: dict[int, set[str]] | None = None) -> Decis
     n = cohort.size
     sev = {r_.code: OUTCOME_BY_CODE[r_.outcome].severity for r_ in REASONS}
     live = r[~r["waived"]]
-    worst = live.groupby("idx")["code"].agg(lambda c: max(sev[x] for x in c)) if len(live) else pd.Series(dtype=int)
+    worst = live["code"].map(sev).groupby(live["idx"]).max() if len(live) else pd.Series(dtype=int)
     severity = np.full(n, 1, dtype=np.int64)
     severity[worst.index.to_numpy()] = worst.to_numpy()
     outcome = pd.Series(severity).map(_SEVERITY_TO_OUTCOME)

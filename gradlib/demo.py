@@ -172,7 +172,7 @@ STATUS_VALUES = ("在籍", "休学", "离校未办手续", "退学", "转出")
 LEVELS = ("优秀", "良好", "中等", "及格", "不及格", "缺考", "待评")
 C_EXCELLENT, C_GOOD, C_MID, C_PASS, C_FAIL, C_ABSENT, C_PENDING = range(101, 108)
 _GRADE_NATIVE = np.array([None] + list(range(101)) + list(LEVELS), dtype=object)
-_GRADE_TEXT = np.array([""] + [str(i) for i in range(101)] + list(LEVELS), dtype=S)
+_GRADE_TEXT = np.array([""] + [str(i) for i in range(101)] + list(LEVELS), dtype=object)
 
 R = {code: code for code in (
     "LEFT_WITHOUT_PROCEDURE", "NO_STATUS", "SUSPENDED_FEES_OWED", "SUSPENDED_GRADES_UNCERTIFIED",
@@ -362,7 +362,7 @@ class _Col:
         if self.kind == "text":
             return v.tolist()
         if self.kind == "grade":
-            return _GRADE_TEXT[v.astype(np.int16) + 1].tolist()
+            return _GRADE_TEXT[v.astype(np.intp) + 1].tolist()
         if self.kind == "money":
             neg = np.where(v < 0, "-", "")
             m = np.abs(v)
@@ -376,7 +376,7 @@ class _Col:
         if self.kind == "text":
             return v.tolist()
         if self.kind == "grade":
-            return _GRADE_NATIVE[v.astype(np.int16) + 1].tolist()
+            return _GRADE_NATIVE[v.astype(np.intp) + 1].tolist()
         if self.kind == "money":
             return [x / 100 if x % 100 else x // 100 for x in v.tolist()]
         if self.kind == "date":
@@ -484,10 +484,9 @@ class _Cohort:
         self.male = male
 
         # birth date, region, ID
-        lo = np.where(returned, np.datetime64("2008-01-01"), np.datetime64("2008-01-01"))
-        span = np.where(returned, 243, 609)                         # to 2008-08-31 / 2009-08-31
+        span = np.where(returned, 244, 609)                         # to 2008-08-31 / 2009-08-31
         day = (rng.random(n) * span).astype(np.int64)
-        birth = lo + day.astype("timedelta64[D]")
+        birth = np.datetime64("2008-01-01") + day.astype("timedelta64[D]")
         rw = np.array([r[5] for r in REGIONS], dtype=float)
         region = rng.choice(len(REGIONS), size=n, p=rw / rw.sum())
         y, mth, d = _ymd(birth)
@@ -515,17 +514,16 @@ class _Cohort:
         self.sex = np.where(male, _s("男"), _s("女"))
 
         # the rest of the national export
-        self.ethnic = _pick(rng, *ETHNIC, n)
-        self.politics = _pick(rng, *POLITICS, n)
+        self.ethnic = _pick(rng, ETHNIC[0], n, ETHNIC[1])
+        self.politics = _pick(rng, POLITICS[0], n, POLITICS[1])
         prov = np.array([r[1] for r in REGIONS], dtype=S)[region]
         city = np.array([r[2] for r in REGIONS], dtype=S)[region]
         dist = np.array([r[3] for r in REGIONS], dtype=S)[region]
         self.postcode = np.array([r[4] for r in REGIONS], dtype=S)[region]
         self.native_place = _cat(np.strings.replace(prov, "省", ""), np.strings.replace(city, "市", ""))
         rural = np.array([r[6] for r in REGIONS])[region]
-        max_st = max(len(v) for v in STREETS.values())
-        st_table = np.array([(STREETS.get(r[2], GENERIC_STREETS) * 2)[:max(max_st, len(GENERIC_STREETS))]
-                             for r in REGIONS], dtype=S)
+        max_st = max([len(v) for v in STREETS.values()] + [len(GENERIC_STREETS)])
+        st_table = np.array([(STREETS.get(r[2], GENERIC_STREETS) * max_st)[:max_st] for r in REGIONS], dtype=S)
         st_len = np.array([len(STREETS.get(r[2], GENERIC_STREETS)) for r in REGIONS])
         street = st_table[region, (rng.random(n) * st_len[region]).astype(np.int64)]
         num = rng.integers(1, 400, n)
@@ -606,7 +604,7 @@ class _Cohort:
         rng, n = self.rng, self.n
         pool = []
         for m in MAJORS:
-            city = _pick(rng, *COMPANY_CITIES, 60)
+            city = _pick(rng, COMPANY_CITIES[0], 60, COMPANY_CITIES[1])
             pool.append(_cat(city, _pick(rng, COMPANY_STEMS, 60), _pick(rng, m.industries, 60),
                              np.where(rng.random(60) < 0.85, _s("有限公司"), _s("股份有限公司"))))
         self.companies = np.stack(pool)
@@ -673,9 +671,6 @@ class _Cohort:
             self.scenario[idx] = _SC_INDEX[s.key] + 1
         for s in SCENARIOS:
             idx = self.members[s.key]
-            if s.key == "id_duplicate":
-                idx = perm[at - sum(counts[_SC_INDEX["id_duplicate"] + 1:]) - counts[_SC_INDEX["id_duplicate"]]:][
-                    :counts[_SC_INDEX["id_duplicate"]]]          # unsorted: random pairs
             for op, kw in s.ops:
                 getattr(self, "_op_" + op)(idx, **kw)
         # clean students whose ID ends in X: write a few with a lowercase x
@@ -779,11 +774,9 @@ class _Cohort:
         k = len(idx)
         item = np.where(self.item_row[idx, 1] & (rng.random(k) < 0.35), 1, np.where(rng.random(k) < 0.8, 0, 2))
         due = self.due[idx, item]
-        owed = np.array([100, 200, 500, 800, 1000, 1200, 35050], np.int64)[rng.integers(0, 7, k)] * 100 // 100
-        owed = np.where(rng.random(k) < 0.3, due, np.minimum(owed * 100 // 100, due))
-        owed = np.where(owed == 35050, 35050, owed)
-        owed = np.where(owed < 100 * 100, owed * 100, owed) if False else owed
-        self.paid[idx, item] = due - np.maximum(owed, 1)
+        part = np.array([10000, 20000, 50000, 80000, 100000, 35050], np.int64)[rng.integers(0, 6, k)]
+        owed = np.where(rng.random(k) < 0.3, due, np.minimum(part, due))      # cents, always > 0
+        self.paid[idx, item] = due - owed
 
     def _op_fees_net_zero(self, idx):
         self.paid[idx, 0] -= 10000
