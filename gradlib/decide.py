@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ class Decisions:
     reasons: pd.DataFrame   # idx, code, evidence, waived, waiver columns
     waivers: pd.DataFrame   # the waiver log with its status (生效/已撤销/过期/无效)
     problems: pd.DataFrame
+    seconds: float = 0.0    # time taken by decide()
 
     def decisions_csv(self) -> pd.DataFrame:
         """decisions.csv: sorted by student_id, the five contract columns."""
@@ -60,6 +62,7 @@ def resolve_waivers(cohort: Cohort) -> pd.DataFrame:
 
 def decide(cohort: Cohort, resolved: dict[int, set[str]] | None = None) -> Decisions:
     """Apply every rule and the waivers; `resolved` (what-if) drops reasons as if fixed at their source."""
+    t0 = time.perf_counter()
     r = all_reasons(cohort)
     if resolved:
         drop = pd.Series([(i, c) in {(i, c) for i, cs in resolved.items() for c in cs}
@@ -107,7 +110,7 @@ def decide(cohort: Cohort, resolved: dict[int, set[str]] | None = None) -> Decis
                              "影响毕业审核：" + dr["code"].map(lambda c: REASON_BY_CODE[c].label),
                              "", s["学号"].to_numpy()[dr["idx"].to_numpy()]))
     return Decisions(cohort, table, r.drop(columns=["order"]), _waiver_log(cohort, active, stale),
-                     P.combine(probs))
+                     P.combine(probs), time.perf_counter() - t0)
 
 
 def _waiver_log(cohort: Cohort, active: pd.DataFrame, stale: pd.DataFrame) -> pd.DataFrame:

@@ -59,7 +59,8 @@ def kernel_dir() -> Path:
     spec = d / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 "--IPKernelApp.log_level=ERROR"],
         "display_name": "gradlib (Python)", "language": "python"}), encoding="utf-8")
     return d
 
@@ -171,9 +172,11 @@ def write_manifest(run_dir: Path, params: Params, run_id: str, started: dt.datet
 def write_status(run_dir, decisions, timings: dict | None = None) -> Path:
     """Called by the notebook's last cell: gradlib's own record that every step finished."""
     path = Path(run_dir) / STATUS_FILE
+    timings = {"load_seconds": round(decisions.cohort.seconds, 3), "decide_seconds": round(decisions.seconds, 3),
+               **(timings or {})}
     counts = {k: int(v) for k, v in decisions.counts().items()}
     path.write_text(json.dumps({"status": "succeeded", "students": int(decisions.cohort.size), "counts": counts,
-                                "timings": timings or {}}, ensure_ascii=False, indent=2), encoding="utf-8")
+                                "timings": timings}, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
 
 

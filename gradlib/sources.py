@@ -6,6 +6,7 @@ InputError before anything is written; per-student problems become data-problem 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class Cohort:
     waivers: pd.DataFrame
     problems: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0  # time taken by load_cohort()
 
     @property
     def size(self) -> int:
@@ -118,6 +120,7 @@ def _attach_students(t: RawTable, sids: pd.Index, col: _Collector) -> tuple[RawT
 
 def load_cohort(params: Params) -> Cohort:
     """Read and validate every source of the cohort; raise InputError listing all structural problems."""
+    t0 = time.perf_counter()
     col = _Collector()
     files: dict[str, Path] = {}
     raw: dict[str, RawTable | None] = {}
@@ -166,7 +169,7 @@ def load_cohort(params: Params) -> Cohort:
     photos = index_photos(psrc.path, students, params.photo) if psrc.path is not None else None
     waivers = _waivers(waivers_raw, sids, col) if waivers_raw is not None else None
     return Cohort(params, students, curriculum, attempts, fees, internship, addresses, photos, waivers,
-                  P.combine(col.data), files)
+                  P.combine(col.data), files, time.perf_counter() - t0)
 
 
 def _students(t: RawTable, col: _Collector) -> pd.DataFrame | None:
