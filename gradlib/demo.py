@@ -30,6 +30,8 @@ import numpy as np
 import xlsxwriter
 from PIL import Image, ImageDraw, ImageFilter
 
+from .reasons import REASON_BY_CODE
+
 __all__ = [
     "write_demo",
     "expected_decisions",
@@ -174,12 +176,6 @@ C_EXCELLENT, C_GOOD, C_MID, C_PASS, C_FAIL, C_ABSENT, C_PENDING = range(101, 108
 _GRADE_NATIVE = np.array([None] + list(range(101)) + list(LEVELS), dtype=object)
 _GRADE_TEXT = np.array([""] + [str(i) for i in range(101)] + list(LEVELS), dtype=object)
 
-R = {code: code for code in (
-    "LEFT_WITHOUT_PROCEDURE", "NO_STATUS", "SUSPENDED_FEES_OWED", "SUSPENDED_GRADES_UNCERTIFIED",
-    "COURSE_FAILED", "INTERNSHIP_FAILED", "RECORD_INCOMPLETE", "MAJOR_NOT_IN_PLAN", "GRADE_MISSING",
-    "INTERNSHIP_RECORD_MISSING", "INTERNSHIP_UNASSESSED", "INTERNSHIP_FORM_MISSING",
-    "INTERNSHIP_REPORT_MISSING", "INTERNSHIP_MATERIALS_LATE", "FEES_OWED", "PAYMENT_RECORD_MISSING",
-    "PHOTO_MISSING", "PHOTO_INVALID", "ID_INVALID", "ID_DUPLICATE")}
 PHOTO_REASONS = ("PHOTO_MISSING", "PHOTO_INVALID")
 
 
@@ -249,17 +245,17 @@ SCENARIOS: tuple[Scenario, ...] = (
     _sc("internship_unassessed", "实习考核为空", 0.004, 2, [("internship_unassessed",)], ["INTERNSHIP_UNASSESSED"]),
     _sc("internship_pending", "实习考核为“待评”", 0.0, 1, [("internship_unassessed", {"code": C_PENDING})],
         ["INTERNSHIP_UNASSESSED"]),
-    _sc("form_missing", "未交校外实习审批表", 0.008, 2, [("form_missing",)], ["INTERNSHIP_FORM_MISSING"]),
-    _sc("report_missing", "未交顶岗实习报告", 0.008, 2, [("report_missing",)], ["INTERNSHIP_REPORT_MISSING"]),
+    _sc("form_missing", "只缺实习审批表", 0.008, 2, [("form_missing",)], ["INTERNSHIP_FORM_MISSING"]),
+    _sc("report_missing", "只缺实习报告", 0.008, 2, [("report_missing",)], ["INTERNSHIP_REPORT_MISSING"]),
     _sc("form_and_report_missing", "审批表和实习报告都未交", 0.003, 1, [("form_missing",), ("report_missing",)],
         ["INTERNSHIP_FORM_MISSING", "INTERNSHIP_REPORT_MISSING"]),
     _sc("materials_late", "实习材料在截止日期后提交", 0.008, 2, [("materials_late",)],
         ["INTERNSHIP_MATERIALS_LATE"]),
-    _sc("fees_owed", "欠缴学杂费", 0.035, 3, [("fees_owed",)], ["FEES_OWED"]),
+    _sc("fees_owed", "只有欠费", 0.035, 3, [("fees_owed",)], ["FEES_OWED"]),
     _sc("fees_owed_photo_missing", "欠费且缺电子照片", 0.003, 1, [("fees_owed",), ("photo", {"kind": 1})],
         ["FEES_OWED", "PHOTO_MISSING"]),
     _sc("payment_record_missing", "缴费库中无记录", 0.003, 2, [("no_fee_rows",)], ["PAYMENT_RECORD_MISSING"]),
-    _sc("photo_missing", "缺电子照片", 0.015, 3, [("photo", {"kind": 1})], ["PHOTO_MISSING"]),
+    _sc("photo_missing", "只缺照片", 0.015, 3, [("photo", {"kind": 1})], ["PHOTO_MISSING"]),
     _sc("photo_wrong_size", "照片尺寸不是480×640", 0.006, 2, [("photo", {"kind": 2})], ["PHOTO_INVALID"]),
     _sc("photo_png", "PNG图片存成.jpg", 0.0, 1, [("photo", {"kind": 3})], ["PHOTO_INVALID"]),
     _sc("photo_oversize", "照片超过100 KB", 0.0, 1, [("photo", {"kind": 4})], ["PHOTO_INVALID"]),
@@ -625,7 +621,7 @@ class _Cohort:
         books = np.array([m.books for m in MAJORS], np.int64)[self.major] * 100
         boards = rng.random(n) < 0.7
         self.due = np.stack([tuition, np.where(boards, 120000, 0), books], axis=1)   # cents
-        self.item_row = np.stack([np.ones(n, bool), boards, np.ones(n, bool)], axis=1)
+        self.boards = boards                    # 走读生 keep a 住宿费 row with 0 due
         self.paid = self.due.copy()
         self.has_fees = np.ones(n, bool)
 
@@ -772,7 +768,7 @@ class _Cohort:
     def _op_fees_owed(self, idx):
         rng = self.rng
         k = len(idx)
-        item = np.where(self.item_row[idx, 1] & (rng.random(k) < 0.35), 1, np.where(rng.random(k) < 0.8, 0, 2))
+        item = np.where(self.boards[idx] & (rng.random(k) < 0.35), 1, np.where(rng.random(k) < 0.8, 0, 2))
         due = self.due[idx, item]
         part = np.array([10000, 20000, 50000, 80000, 100000, 35050], np.int64)[rng.integers(0, 6, k)]
         owed = np.where(rng.random(k) < 0.3, due, np.minimum(part, due))      # cents, always > 0
@@ -833,7 +829,7 @@ class _Cohort:
         rows = [
             (xh[fees[0]], "FEES_OWED", "家庭经济困难（建档立卡户），经校长办公会研究同意先发证后补缴", P,
              "2027-06-12", "豁免", CX, "2027-06-12 10:15:00"),
-            (xh[report[0]], "未交顶岗实习报告", "实习单位出具证明，实习报告已随单位材料归档", V,
+            (xh[report[0]], REASON_BY_CODE["INTERNSHIP_REPORT_MISSING"].label, "实习单位出具证明，实习报告已随单位材料归档", V,
              "2027-06-13", "豁免", CX, "2027-06-13 09:40:00"),
             (xh[nofee[0]], "PAYMENT_RECORD_MISSING", "班主任反映已缴费，收据待补", V,
              "2027-06-14", "豁免", CX, "2027-06-14 15:20:00"),
@@ -925,7 +921,7 @@ class _Cohort:
         n = self.n
         stu = np.repeat(np.arange(n), 3)
         item = np.tile(np.arange(3), n)
-        keep = self.item_row.ravel() & self.has_fees[stu]
+        keep = self.has_fees[stu]
         stu, item = stu[keep], item[keep]
         due = self.due[stu, item]
         paid = self.paid[stu, item]
@@ -966,10 +962,10 @@ class _Cohort:
              _Col("实习考核", np.append(assess, np.int8(C_GOOD)), "grade", width=10)]
         return _Table("顶岗实习", "顶岗实习情况", c)
 
-    def address_rows(self) -> list[list[str]]:
+    def address_columns(self) -> list[np.ndarray]:
+        """学号, 收件人, 联系电话, 邮寄地址, 邮政编码 of the students whose class teacher sent an address."""
         idx = np.flatnonzero(self.has_address)
-        cols = [self.xh[idx], self.recipient[idx], self.mail_phone[idx], self.address[idx], self.mail_postcode[idx]]
-        return cols
+        return [self.xh[idx], self.recipient[idx], self.mail_phone[idx], self.address[idx], self.mail_postcode[idx]]
 
 
 # --------------------------------------------------------------------------
@@ -1143,7 +1139,7 @@ def write_demo(out_dir: Path, students: int = 3000, seed: int = 2027, photos: bo
     with open(data / "邮寄地址.csv", "w", encoding="gbk", newline="") as f:
         w = csv.writer(f)
         w.writerow(["学号", "收件人", "联系电话", "邮寄地址", "邮政编码"])
-        cols = co.address_rows()
+        cols = co.address_columns()
         n = len(cols[0])
         for a in range(0, n, _CHUNK):
             w.writerows(zip(*(c[a:a + _CHUNK].tolist() for c in cols)))

@@ -46,9 +46,12 @@ def find_cjk_font(preferred: str | None = None) -> Path | None:
 
 def use_cjk_font_in_matplotlib(preferred: str | None = None) -> str | None:
     """Register a CJK font with matplotlib and make it the default sans-serif; returns its family name."""
+    import logging
+
     import matplotlib
     from matplotlib import font_manager
 
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # "weight normal … using 500" noise
     path = find_cjk_font(str(preferred) if preferred else None)
     matplotlib.rcParams["axes.unicode_minus"] = False
     if path is None:

@@ -17,14 +17,17 @@ OUTCOME_LABELS = [o.label for o in OUTCOMES]
 
 def params_table(params: Params) -> pd.DataFrame:
     """The year's settings as a two-column table."""
-    rows = [("届别", f"{params.cohort} 届"), ("学校", params.school), ("数据文件夹", str(params.data_dir)),
+    base = params.path.parent
+    data_dir = params.data_dir.relative_to(base).as_posix() if params.data_dir.is_relative_to(base) else str(params.data_dir)
+    rows = [("届别", f"{params.cohort} 届"), ("学校", params.school), ("参数文件", params.path.name),
+            ("数据文件夹", "参数文件所在文件夹" if data_dir == "." else data_dir),
             ("缴费库模式", {"ledger": "台账（每名学生都有记录）", "arrears": "欠费名单（只列欠费学生）"}[params.fees_mode]),
             ("欠费允许误差（元）", f"{params.fee_tolerance:g}"), ("及格分数", f"{params.pass_mark:g}"),
             ("实习材料截止日期", params.internship_materials_due.isoformat()),
             ("补考、清考成绩公布日期", params.makeup_results_published.isoformat()),
             ("发放时间", f"{params.issue_window[0].isoformat()} 至 {params.issue_window[1].isoformat()}"),
             ("照片规格", f"{params.photo.width}×{params.photo.height} 像素，JPEG，不超过 {params.photo.max_kb:g} KB"),
-            ("豁免记录", str(params.waivers) if params.waivers else "（无）")]
+            ("豁免记录", params.waivers.name if params.waivers else "（无）")]
     return pd.DataFrame(rows, columns=["项目", "设置"])
 
 
@@ -51,7 +54,8 @@ def outcome_counts(d: Decisions) -> pd.DataFrame:
 
 def by_major(d: Decisions) -> pd.DataFrame:
     """Students by major (rows) and outcome (columns)."""
-    t = d.table.assign(结论=pd.Categorical(d.table["outcome_label"], OUTCOME_LABELS))
+    t = d.table.assign(结论=pd.Categorical(d.table["outcome_label"], OUTCOME_LABELS),
+                       专业=d.table["专业"].replace("", "（专业为空）"))
     x = pd.crosstab(t["专业"], t["结论"], dropna=False).reindex(columns=OUTCOME_LABELS, fill_value=0)
     x["合计"] = x.sum(axis=1)
     return x

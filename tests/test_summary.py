@@ -1,0 +1,39 @@
+"""The notebook's summary: counts that add up, and a chart whose Chinese labels have glyphs."""
+import io
+import os
+import warnings
+
+import pytest
+
+from conftest import run_decide
+
+from gradlib import summary
+from gradlib.fonts import find_cjk_font
+
+
+def test_counts_add_up_and_cover_every_outcome(cohort_files):
+    cohort_files.tables["students"].loc[0, "学籍状态"] = "退学"
+    cohort_files.tables["students"].loc[1, "专业"] = ""
+    d = run_decide(cohort_files)
+    c = summary.outcome_counts(d)
+    assert list(c["结论"]) == ["不具备毕业资格", "缓发毕业证书", "暂缓领取", "可领取", "合计"]
+    assert c["人数"].iloc[-1] == 6 == c["人数"].iloc[:-1].sum()
+    m = summary.by_major(d)
+    assert m["合计"].sum() == 6 and "（专业为空）" in m.index
+    r = summary.by_reason(d)
+    assert r.set_index("依据").shape[0] == 20 and r["人数"].sum() == 2
+
+
+def test_chart_has_glyphs_for_every_chinese_label(cohort_files):
+    if find_cjk_font() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no CJK font on the CI machine: .ci/run should install fonts-wqy-zenhei")
+        pytest.skip("no CJK font installed")
+    d = run_decide(cohort_files)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = summary.outcome_chart(d)
+        fig.savefig(io.BytesIO(), format="png")
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert missing == []
+    assert fig.axes[0].get_title() == "各专业毕业审核结论"
