@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +32,14 @@ def clean_header(text) -> str:
 
 @dataclass
 class Sheet:
-    """A sheet as text cells; `numeric` marks cells that arrived as Excel numbers."""
+    """A sheet as a frame of text cells (row i is Excel row i + 1); `numeric` marks cells that were Excel numbers."""
     file: str
     name: str
-    rows: list[list[str]]
-    numeric: list[list[bool]] | None = None
+    cells: pd.DataFrame
+    numeric: pd.DataFrame | None = None
+
+    def head_rows(self, n: int) -> list[list[str]]:
+        return self.cells.iloc[:n].values.tolist()
 
 
 @dataclass
@@ -86,7 +90,7 @@ def read_sheet(path: Path, label: str, sheet: str | None = None) -> Sheet:
     """Read a sheet (or a CSV) as text cells; raises ValueError with a Chinese message when unreadable."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return Sheet(label, "", _read_csv_rows(path))
+        return Sheet(label, "", _read_csv_frame(path))
     if suffix not in (".xlsx", ".xls", ".xlsm"):
         raise ValueError(f"不支持的文件类型“{path.suffix}”，应为 .xlsx、.xls 或 .csv")
     try:
@@ -105,7 +109,8 @@ def read_sheet(path: Path, label: str, sheet: str | None = None) -> Sheet:
         cells = [_cell_text(v) for v in r]
         rows.append([c[0] for c in cells])
         numeric.append([c[1] for c in cells])
-    return Sheet(label, sheet, rows, numeric)
+    cells = pd.DataFrame(rows, dtype=object).fillna("")
+    return Sheet(label, sheet, cells, pd.DataFrame(numeric, dtype=object).fillna(False).astype(bool))
 
 
 def decode_csv(data: bytes) -> str:
@@ -122,9 +127,23 @@ def decode_csv(data: bytes) -> str:
         raise ValueError("无法识别文件编码，应为 UTF-8 或 GBK/GB18030") from e
 
 
-def _read_csv_rows(path: Path) -> list[list[str]]:
+def _read_csv_frame(path: Path) -> pd.DataFrame:
+    """A CSV as a frame of stripped text cells, one row per record (blank lines kept, so row numbers hold)."""
     text = decode_csv(path.read_bytes())
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    head = list(itertools.islice(csv.reader(io.StringIO(text)), 50))
+    width = max((len(r) for r in head), default=1)
+    try:
+        df = pd.read_csv(io.StringIO(text), header=None, names=range(width), dtype=object, na_filter=False,
+                         skip_blank_lines=False, engine="c")
+    except pd.errors.ParserError:  # a later row wider than the first 50: let the csv module size it
+        rows = list(csv.reader(io.StringIO(text)))
+        width = max(len(r) for r in rows)
+        df = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    df = df.fillna("")
+    for c in df.columns:  # strip each distinct value once: grade columns repeat a handful of values
+        codes, uniques = pd.factorize(df[c].to_numpy(dtype=object))
+        df[c] = np.array([u.strip() for u in uniques], dtype=object)[codes] if len(uniques) else df[c]
+    return df
 
 
 def _match_headers(cells: list[str], table: Table) -> dict[str, int]:
@@ -145,7 +164,7 @@ def find_header(sheet: Sheet, table: Table, required: tuple[str, ...]) -> tuple[
     """Locate the header: the first of the first 10 non-blank rows holding every required column."""
     best = None
     seen = 0
-    for i, row in enumerate(sheet.rows):
+    for i, row in enumerate(sheet.head_rows(200)):
         cells = [clean_header(c) for c in row]
         if not any(cells):
             continue
@@ -172,14 +191,12 @@ def to_table(sheet: Sheet, table: Table, required: tuple[str, ...] | None = None
     if isinstance(located, list):
         return located
     h, found = located
-    header_cells = [clean_header(c) for c in sheet.rows[h]]
+    header_cells = [clean_header(c) for c in sheet.cells.iloc[h]]
     width = len(header_cells)
-    body = sheet.rows[h + 1:]
-    keep = [j for j, r in enumerate(body) if any(c != "" for c in r)]
-    rows = np.array([h + 2 + j for j in keep], dtype=np.int64)
-    padded = [(body[j] + [""] * width)[:width] for j in keep]
-    frame = pd.DataFrame(padded, columns=range(width), dtype=object) if padded else \
-        pd.DataFrame({j: pd.Series([], dtype=object) for j in range(width)})
+    body = sheet.cells.iloc[h + 1:]
+    keep = (body != "").any(axis=1).to_numpy()
+    rows = np.arange(h + 2, h + 2 + len(body), dtype=np.int64)[keep]
+    frame = body[keep].reset_index(drop=True)
     data, headers, numeric = {}, {}, {}
     used = set()
     for name, j in found.items():
@@ -188,9 +205,7 @@ def to_table(sheet: Sheet, table: Table, required: tuple[str, ...] | None = None
         used.add(j)
         if table.column(name).kind == "id":
             if sheet.numeric is not None:
-                nb = sheet.numeric[h + 1:]
-                mask = [bool(nb[k][j]) if j < len(nb[k]) else False for k in keep]
-                numeric[name] = pd.Series(mask, dtype=bool)
+                numeric[name] = pd.Series(sheet.numeric.iloc[h + 1:, j].to_numpy(dtype=bool)[keep])
             else:
                 numeric[name] = looks_numeric_id(frame[j]).astype(bool)
     for j, hc in enumerate(header_cells):
@@ -216,3 +231,8 @@ def any_cell_is_note(t: RawTable) -> pd.Series:
     for col in t.data.columns:
         hit |= t.data[col].astype(str).str.startswith(NOTE_PREFIXES)
     return hit
+
+
+def note_candidates(t: RawTable) -> np.ndarray:
+    """Rows whose 学号 is blank: only these can be note rows written in another column."""
+    return (t.data["学号"].astype(str) == "").to_numpy()

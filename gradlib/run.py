@@ -188,7 +188,7 @@ def run(params_path, output_dir=None, timeout: int | None = None) -> Path:
     params = load_params(params_path, output_dir)
     log(f"参数已读取：{params.cohort} 届")
     t0 = time.perf_counter()
-    cohort = load_cohort(params)  # structural problems stop here, before anything is written
+    cohort = load_cohort(params, progress=log)  # structural problems stop here, before anything is written
     log(f"数据已读取并校验：{cohort.size} 名学生（{time.perf_counter() - t0:.1f} 秒）")
     root = params.output_dir / str(params.cohort)
     root.mkdir(parents=True, exist_ok=True)

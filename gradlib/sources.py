@@ -92,7 +92,7 @@ def _drop_notes(t: RawTable, col: _Collector) -> RawTable:
     """Skip note rows (合计, 制表人 …) and list them as data problems."""
     notes = note_rows(t).to_numpy()
     if notes.any():
-        first = t.data.apply(lambda r: next((str(v) for v in r if str(v) != ""), ""), axis=1)[notes]
+        first = t.data[notes].apply(lambda r: next((str(v) for v in r if str(v) != ""), ""), axis=1)
         col.add(P.frame(t.file, t.sheet, t.rows[notes], t.headers.get("学号", "学号"), first,
                         "非学生行（合计、制表人、备注或学号为空），已跳过", "每行一名学生，学号不为空"))
     return _subset(t, ~notes)
@@ -118,8 +118,12 @@ def _attach_students(t: RawTable, sids: pd.Index, col: _Collector) -> tuple[RawT
     return t, idx[~orphan]
 
 
-def load_cohort(params: Params) -> Cohort:
-    """Read and validate every source of the cohort; raise InputError listing all structural problems."""
+def load_cohort(params: Params, progress=None) -> Cohort:
+    """Read and validate every source of the cohort; raise InputError listing all structural problems.
+
+    `progress`, if given, is called with a short Chinese message before each file is read.
+    """
+    say = progress or (lambda msg: None)
     t0 = time.perf_counter()
     col = _Collector()
     files: dict[str, Path] = {}
@@ -129,10 +133,12 @@ def load_cohort(params: Params) -> Cohort:
         src = params.sources[key]
         path = _resolve(src, key, params)
         files[key] = path
+        say(f"正在读取{table.label}：{path.name}")
         raw[key] = _read(table, path, src.sheet, col)
     gsrc = params.sources["grades"]
     gpath = _resolve(gsrc, "grades", params)
     files["grades"] = gpath
+    say(f"正在读取成绩库：{gpath.name}")
     raw["grades"] = _read(GRADES, gpath, gsrc.sheet, col, required=("学号",))
     asrc = params.sources["addresses"]
     raw["addresses"] = None
@@ -159,6 +165,7 @@ def load_cohort(params: Params) -> Cohort:
         raise InputError(col.structural)
 
     sids = pd.Index(students["学号"])
+    say("正在校验成绩、缴费、实习、地址和照片")
     curriculum = _curriculum(raw["curriculum"], col)
     attempts = _grades(raw["grades"], gpath, gsrc.sheet, students, curriculum, params, col)
     if col.structural:
@@ -179,7 +186,11 @@ def _students(t: RawTable, col: _Collector) -> pd.DataFrame | None:
     notes = note_rows(t)
     other = [c.name for c in STUDENTS.columns if c.name != "学号" and c.name in d.columns]
     has_data = (d[other].astype(str) != "").any(axis=1) if other else pd.Series(False, index=d.index)
-    blank_with_data = (sid == "") & has_data & ~any_cell_is_note(t)
+    blank = (sid == "").to_numpy()
+    noted = np.zeros(len(d), dtype=bool)
+    if blank.any():
+        noted[blank] = any_cell_is_note(_subset(t, blank)).to_numpy()
+    blank_with_data = pd.Series(blank & has_data.to_numpy() & ~noted, index=d.index)
     for i in np.flatnonzero(blank_with_data.to_numpy()):
         col.structural.append(t.problem(i, "学号", "", "学号为空，但该行有学生信息", "每名学生都有唯一的学号",))
     t = _drop_notes(t, col)

@@ -1,6 +1,8 @@
 """Vectorised parsers for the value kinds of the data contract: dates, yes/no, money, grades, IDs."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -14,11 +16,25 @@ _EXCEL_SERIAL = r"^(\d{5})(?:\.0+)?$"
 _SCI = r"^\d+(?:\.\d+)?[eE]\+?\d+$"
 
 
+def on_uniques(parse):
+    """Run a parser once per distinct value and spread the results back (grades and dates repeat a lot)."""
+    @functools.wraps(parse)
+    def wrapper(s: pd.Series, *args):
+        codes, uniques = pd.factorize(as_text(s), sort=False)
+        results = parse(pd.Series(uniques, dtype=object), *args)
+        single = not isinstance(results, tuple)
+        out = tuple(pd.Series(r.to_numpy()[codes] if len(r) else np.array([], dtype=r.dtype), index=s.index)
+                    for r in ((results,) if single else results))
+        return out[0] if single else out
+    return wrapper
+
+
 def as_text(s: pd.Series) -> pd.Series:
     """The series as plain Python strings (object dtype), blanks as ''."""
     return s.astype(object).where(s.notna(), "").astype(str)
 
 
+@on_uniques
 def parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse 2027-06-20, 2027/6/20, 2027年6月20日, 20270620 and Excel serials.
 
@@ -41,6 +57,7 @@ def parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return dates, bad
 
 
+@on_uniques
 def parse_yesno(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse 是/否, 已交/未交, 有/无, Y/N, true/false, 1/0; blank is no. Returns (bool, bad mask)."""
     t = as_text(s).str.strip().str.lower()
@@ -49,6 +66,7 @@ def parse_yesno(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return yes, bad
 
 
+@on_uniques
 def parse_money(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse yuan amounts such as 1,200.50 or ￥1200.5. Returns (float rounded to fen, bad mask); blank is NaN, not bad."""
     t = as_text(s).str.strip().str.replace(r"[￥¥,，\s元]", "", regex=True)
@@ -58,6 +76,7 @@ def parse_money(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return v, bad
 
 
+@on_uniques
 def parse_grades(s: pd.Series, pass_mark: float) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Judge grade cells. Returns (valid, passed, bad) masks; blank is neither valid nor bad."""
     t = as_text(s).str.strip()
@@ -78,7 +97,12 @@ def normalise_id(s: pd.Series) -> pd.Series:
 
 def looks_numeric_id(s: pd.Series) -> pd.Series:
     """Mask of text cells that show an ID mangled into a number by Excel (3.60102199001011E+17)."""
-    return as_text(s).str.strip().str.fullmatch(_SCI)
+    t = as_text(s)
+    maybe = t.str.contains("e", case=False, regex=False)
+    out = pd.Series(False, index=s.index)
+    if maybe.any():
+        out[maybe] = t[maybe].str.strip().str.fullmatch(_SCI).astype(bool)
+    return out
 
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
