@@ -17,8 +17,8 @@ from .sources import Cohort
 DECISION_COLUMNS = ["student_id", "outcome", "reasons", "waived", "deadline"]
 _SEVERITY_TO_OUTCOME = {o.severity: o.code for o in OUTCOMES}
 # per-student findings that also belong in the data-problems sheet
-DATA_REASONS = ("RECORD_INCOMPLETE", "MAJOR_NOT_IN_PLAN", "GRADE_MISSING", "PHOTO_MISSING", "PHOTO_INVALID",
-                "ID_INVALID", "ID_DUPLICATE")
+DATA_REASONS = {"RECORD_INCOMPLETE": "学籍信息", "MAJOR_NOT_IN_PLAN": "专业", "GRADE_MISSING": "成绩",
+                "PHOTO_MISSING": "照片", "PHOTO_INVALID": "照片", "ID_INVALID": "身份证号", "ID_DUPLICATE": "身份证号"}
 
 
 @dataclass
@@ -106,7 +106,7 @@ def decide(cohort: Cohort, resolved: dict[int, set[str]] | None = None) -> Decis
     if len(dr):
         probs.append(P.frame(s["source_file"].iloc[0], s["source_sheet"].iloc[0],
                              s["excel_row"].to_numpy()[dr["idx"].to_numpy()],
-                             dr["code"].map(lambda c: REASON_BY_CODE[c].label), dr["evidence"],
+                             dr["code"].map(DATA_REASONS), dr["evidence"],
                              "影响毕业审核：" + dr["code"].map(lambda c: REASON_BY_CODE[c].label),
                              "", s["学号"].to_numpy()[dr["idx"].to_numpy()]))
     return Decisions(cohort, table, r.drop(columns=["order"]), _waiver_log(cohort, active, stale),

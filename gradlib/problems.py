@@ -1,6 +1,7 @@
 """Data problems: findings that do not stop the run, collected as one table (数据问题清单)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .errors import PROBLEM_COLUMNS, Problem
@@ -8,17 +9,21 @@ from .errors import PROBLEM_COLUMNS, Problem
 COLUMNS = list(PROBLEM_COLUMNS)
 
 
-def frame(file: str, sheet: str, rows, column: str, values, problem: str, expected: str = "",
-          student_ids=None) -> pd.DataFrame:
-    """Build problem rows for many cells at once (vectorised)."""
+def frame(file, sheet, rows, column, values, problem, expected="", student_ids=None) -> pd.DataFrame:
+    """Build problem rows for many cells at once (vectorised); any argument may be one value or one per row."""
     rows = pd.Series(rows).reset_index(drop=True)
     n = len(rows)
-    values = pd.Series(values).reset_index(drop=True).astype(object).where(lambda s: s.notna(), "").astype(str) \
-        if values is not None else pd.Series([""] * n)
-    sids = pd.Series(student_ids).reset_index(drop=True).astype(str) if student_ids is not None else pd.Series([""] * n)
-    return pd.DataFrame({"file": [file] * n, "sheet": [sheet] * n, "row": rows.astype("Int64"),
-                         "column": [column] * n, "value": values, "problem": [problem] * n,
-                         "expected": [expected] * n, "student_id": sids})
+
+    def col(v, default=""):
+        if v is None:
+            return [default] * n
+        if isinstance(v, (pd.Series, np.ndarray, list)):
+            return pd.Series(v).reset_index(drop=True).astype(object).where(lambda s: s.notna(), "").astype(str).to_numpy()
+        return [v] * n
+
+    return pd.DataFrame({"file": col(file), "sheet": col(sheet), "row": rows.astype("Int64"),
+                         "column": col(column), "value": col(values), "problem": col(problem),
+                         "expected": col(expected), "student_id": col(student_ids)})
 
 
 def from_records(problems: list[Problem]) -> pd.DataFrame:

@@ -328,16 +328,16 @@ def _grades(t: RawTable, path: Path, sheet, students: pd.DataFrame, curriculum: 
     a = a.merge(by_name, how="left", left_on=["major", "key"], right_on=["专业", "课程名称"])
     a["课程代码"] = np.where(a["is_code"].astype(bool), a["key"], a["课程代码"].astype(object))
     unmatched = a["课程代码"].isna()
-    if unmatched.any():
-        u = a[unmatched]
-        col.add(P.frame(t.file, "", u["row"], "课程", u["key"],
+    if unmatched.any():  # students whose major has no plan get MAJOR_NOT_IN_PLAN instead
+        u = a[unmatched & a["major"].isin(set(curriculum["专业"]))]
+        col.add(P.frame(t.file, u["sheet"], u["row"], u["column"], u["key"],
                         "该生专业的教学计划中没有此课程名称，成绩未计入", "该生专业教学计划中的课程",
                         students["学号"].to_numpy()[u["idx"].to_numpy()]))
         a = a[~unmatched]
     valid, passed, bad = parse_grades(a["value"], params.pass_mark)
     if bad.any():
         b = a[bad]
-        col.add(P.frame(t.file, "", b["row"], "", b["value"],
+        col.add(P.frame(t.file, b["sheet"], b["row"], b["column"], b["value"],
                         "不是有效成绩，不计为一次考试", "0-100 的分数，或 优秀/良好/中等/及格/不及格、合格/不合格、缺考/作弊/缓考",
                         students["学号"].to_numpy()[b["idx"].to_numpy()]))
     a = a.assign(valid=valid.to_numpy(), passed=passed.to_numpy())[~bad.to_numpy()]

@@ -523,7 +523,11 @@ def test_pipeline_matches_the_demo_answer_key(tmp_path):
     from gradlib.sources import load_cohort
 
     params = write_demo(tmp_path / "demo", students=600, seed=11)
-    got = decide(load_cohort(load_params(params))).decisions_csv()
+    d = decide(load_cohort(load_params(params)))
+    got = d.decisions_csv()
+    # every data problem is one plain row: file, row, column, value, problem (scalars, not lists)
+    assert d.problems.groupby(["file", "problem"], dropna=False).size().sum() == len(d.problems)
+    assert d.problems["column"].map(type).eq(str).all()
     want = expected_decisions(600, 11)[["student_id", "outcome", "reasons", "waived", "deadline"]]
     want = want.sort_values("student_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
