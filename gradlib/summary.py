@@ -141,6 +141,13 @@ def show_outputs(paths, run_dir):
     if not paths:
         display(HTML("<p>交互运行：未写出文件（由 <code>gradlib run</code> 执行时写入运行文件夹）。</p>"))
         return
-    items = "".join(f'<li><a href="{html.escape(Path(p).relative_to(run_dir).as_posix())}">'
-                    f"{html.escape(Path(p).relative_to(run_dir).as_posix())}</a></li>" for p in paths)
-    display(HTML(f"<p>本次运行写出的文件：</p><ul>{items}</ul>"))
+    rel = [Path(p).relative_to(run_dir).as_posix() for p in paths]
+    link = lambda r: f'<li><a href="{html.escape(r)}">{html.escape(r)}</a></li>'  # noqa: E731
+    top = "".join(link(r) for r in rel if "/" not in r)
+    groups = {}
+    for r in rel:
+        if "/" in r:
+            groups.setdefault(r.split("/")[0], []).append(r)
+    nested = "".join(f"<li><details><summary>{html.escape(g)}（{len(rs)} 个文件）</summary><ul>"
+                     + "".join(link(r) for r in rs) + "</ul></details></li>" for g, rs in groups.items())
+    display(HTML(f"<p>本次运行写出的文件（共 {len(rel)} 个）：</p><ul>{top}{nested}</ul>"))
