@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench
+.PHONY: demo test install bench render-check bench-review
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,3 +22,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+bench-review: $(STAMP)
+	$(BIN)/python benchmarks/review_filter.py
+
+# Print a public list and a class-teacher packet to PDF with LibreOffice and render page 1 to PNG
+# (Debian: apt-get install libreoffice-calc poppler-utils); look at outputs/render-check/*.png.
+render-check: $(STAMP)
+	GRADLIB_RENDER_DIR=outputs/render-check $(BIN)/python -m pytest -q -p no:cacheprovider -rs tests/test_render.py
+	@ls outputs/render-check/*.png

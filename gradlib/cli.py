@@ -25,6 +25,12 @@ def _demo(args) -> Path:
     return run(params, args.output_dir, timeout=args.timeout)
 
 
+def _review(args) -> None:
+    from .serve import serve
+
+    serve(args.params, port=args.port, open_browser=not args.no_browser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gradlib", description="江西省通用技术工程学校 毕业审核工具")
     sub = p.add_subparsers(dest="command", required=True)
@@ -43,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-photos", action="store_true", help="不生成照片（人数很多时使用）")
     d.add_argument("--timeout", type=int, default=None, help="单个单元格的最长执行秒数")
     d.set_defaults(func=_demo)
+    v = sub.add_parser("review", help="在浏览器中打开本届的审核页面（仅本机可访问），记录豁免",
+                       description="用 Voilà 在 127.0.0.1 上提供审核页面：筛选、查看证据、假设预览、记录和撤销豁免。"
+                                   "豁免追加写入参数文件指定的豁免记录文件。最后一行输出页面地址；按 Ctrl+C 停止。")
+    v.add_argument("params", help="本届参数文件（YAML），如 params/2027.yaml")
+    v.add_argument("--port", type=int, default=None, help="监听端口（默认 8866，被占用时自动选择空闲端口）")
+    v.add_argument("--no-browser", action="store_true", help="不自动打开浏览器，只输出地址")
+    v.set_defaults(func=_review)
     return p
 
 
@@ -56,6 +69,8 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("已中断，未生成运行文件夹。", file=sys.stderr)
         return 130
+    if folder is None:  # review: the server ran until it was stopped
+        return 0
     print(f"运行完成，结果在：", file=sys.stderr)
     print(folder)
     return 0

@@ -73,6 +73,21 @@ class InputError(ProblemsError):
     headline = "输入数据存在结构性问题"
 
 
+class WaiverRejected(GradlibError):
+    """A waiver or revocation the review panel refuses to record; the message says why, in Chinese."""
+    headline = "豁免未记录"
+
+
+class RecomputeFailed(GradlibError):
+    """The row was appended to the waivers file, but deciding again failed."""
+    headline = "豁免记录已写入文件，但重新审核失败"
+
+
+class ServeFailed(GradlibError):
+    """The review server could not start or stopped by itself."""
+    headline = "审核页面未能启动"
+
+
 class RunFailed(GradlibError):
     """The notebook failed; evidence kept in `evidence_dir`."""
 

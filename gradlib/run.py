@@ -27,7 +27,7 @@ NOTEBOOK = ROOT / "notebooks" / "cohort.ipynb"
 KERNEL_NAME = "gradlib-python"
 STATUS_FILE = "run-status.json"
 KEY_PACKAGES = ("pandas", "numpy", "python-calamine", "xlsxwriter", "papermill", "nbconvert", "nbformat",
-                "ipykernel", "ipywidgets", "matplotlib", "Pillow", "PyYAML")
+                "ipykernel", "ipywidgets", "voila", "matplotlib", "Pillow", "PyYAML")
 
 
 def log(msg: str):

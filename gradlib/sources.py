@@ -435,6 +435,13 @@ def _addresses(t: RawTable | None, sids: pd.Index, col: _Collector) -> pd.DataFr
     return out[~dup][columns].reset_index(drop=True)
 
 
+def parse_waivers(t: RawTable, sids: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A waivers table read again (e.g. after the review panel appended a row): (rows, their data problems)."""
+    col = _Collector()
+    w = _waivers(t, sids, col)
+    return w, P.combine(col.data)
+
+
 def _waivers(t: RawTable, sids: pd.Index, col: _Collector) -> pd.DataFrame:
     """Waiver log rows in file order, each marked valid or not (invalid ones are data problems)."""
     d = t.data
