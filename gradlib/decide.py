@@ -60,10 +60,14 @@ def resolve_waivers(cohort: Cohort) -> pd.DataFrame:
     return active[["idx", "code", "理由", "批准人", "日期", "row", "学号"]]
 
 
-def decide(cohort: Cohort, resolved: dict[int, set[str]] | None = None) -> Decisions:
-    """Apply every rule and the waivers; `resolved` (what-if) drops reasons as if fixed at their source."""
+def decide(cohort: Cohort, resolved: dict[int, set[str]] | None = None,
+           reasons: pd.DataFrame | None = None) -> Decisions:
+    """Apply every rule and the waivers; `resolved` (what-if) drops reasons as if fixed at their source.
+
+    `reasons` (idx, code, evidence) skips the rules when only the waivers changed (the review panel).
+    """
     t0 = time.perf_counter()
-    r = all_reasons(cohort)
+    r = all_reasons(cohort) if reasons is None else reasons[["idx", "code", "evidence"]].copy()
     if resolved:
         drop = pd.Series([(i, c) in {(i, c) for i, cs in resolved.items() for c in cs}
                           for i, c in zip(r["idx"], r["code"])], dtype=bool) if len(r) else pd.Series([], dtype=bool)

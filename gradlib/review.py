@@ -441,7 +441,7 @@ class ReviewPanel:
             params = replace(params, waivers=self.waiver_file.path)
         self.waiver_file = waiver_log.locate(params)
         cohort = waiver_log.refresh(self.d.cohort, self.waiver_file)
-        self.d = decide(cohort)
+        self.d = decide(cohort, reasons=self.d.reasons)  # only the waivers changed: reuse the rules' reasons
         self.index = R.StudentIndex(self.d)
         self.file_note.value = self._file_note()
         self.positions = self.index.filter(self.outcome.value, self.reason.value, self.major.value,

@@ -139,3 +139,17 @@ def test_decisions_csv_contract(tmp_path):
     assert list(d.columns) == ["student_id", "outcome", "reasons", "waived", "deadline"]
     assert list(d["student_id"]) == sorted(d["student_id"])
     assert set(d["outcome"]) <= {o.code for o in OUTCOMES}
+
+
+def test_deciding_again_from_the_rules_reasons_matches_a_full_decide(tmp_path):
+    from dataclasses import replace
+
+    from gradlib.decide import decide
+    cf = CohortFiles(tmp_path)
+    owe(cf, S1)
+    first = run_decide(cf)
+    cf.waivers = waivers((S1, "FEES_OWED", "困难", "校长", "2027-06-25", ""))
+    full = run_decide(cf)
+    again = decide(replace(first.cohort, waivers=full.cohort.waivers), reasons=first.reasons)
+    pd.testing.assert_frame_equal(again.decisions_csv(), full.decisions_csv())
+    assert outcome_of(again, S1) == ("COLLECT", set(), {"FEES_OWED"})

@@ -287,7 +287,7 @@ def test_xlsx_waivers_file_is_refused(tmp_path):
 
 
 def test_error_in_a_callback_is_shown_with_its_traceback(panel, params, monkeypatch):
-    def broken(cohort, resolved=None):
+    def broken(cohort, resolved=None, reasons=None):
         raise RuntimeError("模拟的故障")
 
     monkeypatch.setattr(review_module, "decide", broken)

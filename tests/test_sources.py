@@ -247,3 +247,21 @@ def test_orphans_and_fee_mismatch_are_listed(tmp_path):
     p = d.problems
     assert set(p[p["problem"].str.contains("孤立")]["value"]) == {"2099000001", "2099000002"}
     assert p["problem"].str.contains("欠费金额与").sum() == 1
+
+
+def test_literal_contract_examples(tmp_path):
+    """00123 keeps its zeros; 2027年6月20日 is a date; ￥1,200.50 is money; 已交 is yes."""
+    import datetime as dt
+
+    from gradlib.values import parse_dates, parse_money, parse_yesno
+    cf = CohortFiles(tmp_path)
+    for key in ("students", "grades", "fees", "internship", "addresses"):
+        t = cf.tables[key]
+        t.loc[t["学号"] == S1, "学号"] = "00123"
+    cf.fmt["students"] = "csv-gbk"
+    d = run_decide(cf)
+    assert "00123" in set(d.table["student_id"]) and outcome_of(d, "00123")[0] == "COLLECT"
+    dates, bad = parse_dates(pd.Series(["2027年6月20日"]))
+    assert dates[0].date() == dt.date(2027, 6, 20) and not bad[0]
+    assert parse_money(pd.Series(["￥1,200.50"]))[0][0] == 1200.50
+    assert bool(parse_yesno(pd.Series(["已交"]))[0][0])
