@@ -7,6 +7,20 @@ from pathlib import Path
 
 from .errors import GradlibError
 
+# argparse's own words, in Chinese: office staff read `gradlib --help` and its errors
+ARGPARSE_ZH = {
+    "usage: ": "用法：", "positional arguments": "位置参数", "options": "选项",
+    "show this help message and exit": "显示帮助并退出",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
+    "expected one argument": "需要一个值",
+}
+argparse._ = lambda text: ARGPARSE_ZH.get(text, text)
+
 
 def _run(args) -> Path:
     from .run import run
@@ -33,27 +47,27 @@ def _review(args) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gradlib", description="江西省通用技术工程学校 毕业审核工具")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令", title="命令")
     r = sub.add_parser("run", help="按参数文件执行一届的毕业审核，写出运行文件夹",
                        description="执行 notebooks/cohort.ipynb，写出运行文件夹；最后一行输出其路径。")
-    r.add_argument("params", help="本届参数文件（YAML），如 params/2027.yaml")
-    r.add_argument("--output-dir", help="运行文件夹的上级目录（默认取参数文件中的 output_dir）")
-    r.add_argument("--timeout", type=int, default=None, help="单个单元格的最长执行秒数")
+    r.add_argument("params", metavar="参数文件", help="本届参数文件（YAML），如 params/2027.yaml")
+    r.add_argument("--output-dir", metavar="文件夹", help="运行文件夹的上级目录（默认取参数文件中的 output_dir）")
+    r.add_argument("--timeout", type=int, default=None, metavar="秒数", help="单个单元格的最长执行秒数")
     r.set_defaults(func=_run)
     d = sub.add_parser("demo", help="生成一届示例数据并执行审核",
                        description="生成逼真的示例数据（学籍、成绩、缴费、实习、地址、照片、豁免）并运行。")
-    d.add_argument("--students", type=int, default=3000, help="学生人数（默认 3000）")
-    d.add_argument("--seed", type=int, default=2027, help="随机种子（相同种子生成相同数据）")
-    d.add_argument("--out", default="demo", help="示例数据写入的文件夹（默认 demo）")
-    d.add_argument("--output-dir", help="运行文件夹的上级目录（默认 <out>/outputs）")
+    d.add_argument("--students", type=int, default=3000, metavar="人数", help="学生人数（默认 3000）")
+    d.add_argument("--seed", type=int, default=2027, metavar="种子", help="随机种子（相同种子生成相同数据）")
+    d.add_argument("--out", default="demo", metavar="文件夹", help="示例数据写入的文件夹（默认 demo）")
+    d.add_argument("--output-dir", metavar="文件夹", help="运行文件夹的上级目录（默认 <out>/outputs）")
     d.add_argument("--no-photos", action="store_true", help="不生成照片（人数很多时使用）")
-    d.add_argument("--timeout", type=int, default=None, help="单个单元格的最长执行秒数")
+    d.add_argument("--timeout", type=int, default=None, metavar="秒数", help="单个单元格的最长执行秒数")
     d.set_defaults(func=_demo)
     v = sub.add_parser("review", help="在浏览器中打开本届的审核页面（仅本机可访问），记录豁免",
                        description="用 Voilà 在 127.0.0.1 上提供审核页面：筛选、查看证据、假设预览、记录和撤销豁免。"
                                    "豁免追加写入参数文件指定的豁免记录文件。最后一行输出页面地址；按 Ctrl+C 停止。")
-    v.add_argument("params", help="本届参数文件（YAML），如 params/2027.yaml")
-    v.add_argument("--port", type=int, default=None, help="监听端口（默认 8866，被占用时自动选择空闲端口）")
+    v.add_argument("params", metavar="参数文件", help="本届参数文件（YAML），如 params/2027.yaml")
+    v.add_argument("--port", type=int, default=None, metavar="端口", help="监听端口（默认 8866，被占用时自动选择空闲端口）")
     v.add_argument("--no-browser", action="store_true", help="不自动打开浏览器，只输出地址")
     v.set_defaults(func=_review)
     return p
@@ -71,7 +85,7 @@ def main(argv=None) -> int:
         return 130
     if folder is None:  # review: the server ran until it was stopped
         return 0
-    print(f"运行完成，结果在：", file=sys.stderr)
+    print("运行完成，结果在：", file=sys.stderr)
     print(folder)
     return 0
 

@@ -17,8 +17,16 @@ from .sources import Cohort
 DECISION_COLUMNS = ["student_id", "outcome", "reasons", "waived", "deadline"]
 _SEVERITY_TO_OUTCOME = {o.severity: o.code for o in OUTCOMES}
 # per-student findings that also belong in the data-problems sheet
-DATA_REASONS = {"RECORD_INCOMPLETE": "学籍信息", "MAJOR_NOT_IN_PLAN": "专业", "GRADE_MISSING": "成绩",
-                "PHOTO_MISSING": "照片", "PHOTO_INVALID": "照片", "ID_INVALID": "身份证号", "ID_DUPLICATE": "身份证号"}
+# per-student findings that also belong in the data-problems sheet: where to look (source, column) and what is expected
+DATA_REASONS = {
+    "RECORD_INCOMPLETE": ("students", "学籍信息", "必填项齐全，性别为男/女，出生日期为日期，学籍状态为规定取值"),
+    "MAJOR_NOT_IN_PLAN": ("students", "专业", "教学计划中的专业名称"),
+    "ID_INVALID": ("students", "身份证号", "18 位身份证号（校验位正确，与性别、出生日期一致），以文本格式保存"),
+    "ID_DUPLICATE": ("students", "身份证号", "每名学生的身份证号各不相同"),
+    "GRADE_MISSING": ("grades", "课程", "该生专业每门必修、实习课程至少一次有效成绩"),
+    "PHOTO_MISSING": ("photos", "照片文件", "以身份证号或学号命名的 JPEG 照片"),
+    "PHOTO_INVALID": ("photos", "照片文件", "JPEG，像素与大小符合参数 photo 的规定"),
+}
 
 
 @dataclass
@@ -82,7 +90,7 @@ def decide(cohort: Cohort, resolved: dict[int, set[str]] | None = None,
     probs = [cohort.problems]
     wfile = cohort.waivers["file"].iloc[0] if cohort.waivers is not None and len(cohort.waivers) else ""
     if len(stale):
-        probs.append(P.frame(wfile, "", stale["row"], "原因代码", stale["code"],
+        probs.append(P.frame(wfile, "", stale["row"], "原因代码", stale["code"].map(lambda c: REASON_BY_CODE[c].label),
                              "过期豁免：该生并无此原因，豁免未改变任何结论", "该生当前存在的可豁免原因", stale["学号"]))
     n = cohort.size
     sev = {r_.code: OUTCOME_BY_CODE[r_.outcome].severity for r_ in REASONS}
@@ -106,13 +114,17 @@ def decide(cohort: Cohort, resolved: dict[int, set[str]] | None = None,
     table["outcome_label"] = table["outcome"].map(lambda c: OUTCOME_BY_CODE[c].label)
     f = fee_facts(cohort)
     table["owed"] = f["owed"].to_numpy()
-    dr = r[r["code"].isin(DATA_REASONS)]
-    if len(dr):
-        probs.append(P.frame(s["source_file"].iloc[0], s["source_sheet"].iloc[0],
-                             s["excel_row"].to_numpy()[dr["idx"].to_numpy()],
-                             dr["code"].map(DATA_REASONS), dr["evidence"],
-                             "影响毕业审核：" + dr["code"].map(lambda c: REASON_BY_CODE[c].label),
-                             "", s["学号"].to_numpy()[dr["idx"].to_numpy()]))
+    for code, (source, column, expected) in DATA_REASONS.items():
+        dr = r[r["code"] == code]
+        if not len(dr):
+            continue
+        at = dr["idx"].to_numpy()
+        on_roster = source == "students"
+        probs.append(P.frame(s["source_file"].iloc[0] if on_roster else cohort.files[source].name,
+                             s["source_sheet"].iloc[0] if on_roster else "",
+                             s["excel_row"].to_numpy()[at] if on_roster else [None] * len(at),
+                             column, dr["evidence"], "影响毕业审核：" + REASON_BY_CODE[code].label,
+                             expected, s["学号"].to_numpy()[at]))
     return Decisions(cohort, table, r.drop(columns=["order"]), _waiver_log(cohort, active, stale),
                      P.combine(probs), time.perf_counter() - t0)
 
@@ -131,6 +143,14 @@ def _waiver_log(cohort: Cohort, active: pd.DataFrame, stale: pd.DataFrame) -> pd
     return pd.DataFrame({"行号": w["row"], "学号": w["学号"], "原因代码": w["code"].fillna(w["code_text"]),
                          "理由": w["理由"], "批准人": w["批准人"], "日期": w["日期"], "操作": w["操作"],
                          "状态": status})
+
+
+def waiver_log_chinese(d: Decisions) -> pd.DataFrame:
+    """The waiver log for people: reasons by their Chinese label (column 原因), in file order."""
+    w = d.waivers.copy()
+    if len(w):
+        w["原因代码"] = w["原因代码"].map(lambda c: REASON_BY_CODE[c].label if c in REASON_BY_CODE else c)
+    return w.rename(columns={"原因代码": "原因"})
 
 
 def write_decisions(d: Decisions, run_dir) -> Path:

@@ -16,7 +16,7 @@ class Problem:
     expected: str = ""
     student_id: str = ""
 
-    def text(self) -> str:
+    def text(self, column_noun: str = "列") -> str:
         """The problem as one Chinese line a registrar can act on."""
         where = [self.file or "（参数）"]
         if self.sheet:
@@ -24,7 +24,7 @@ class Problem:
         if self.row is not None:
             where.append(f"第 {self.row} 行")
         if self.column:
-            where.append(f"列“{self.column}”")
+            where.append(f"{column_noun}“{self.column}”")
         line = "，".join(where) + "：" + self.problem
         if self.value != "":
             line += f"（值：“{self.value}”）"
@@ -66,6 +66,11 @@ class ProblemsError(GradlibError):
 class ParamsError(ProblemsError):
     """The cohort params file is invalid (params.md)."""
     headline = "参数文件有误"
+
+    def report(self) -> str:
+        lines = [f"{self.headline}，共 {len(self.problems)} 个问题，未写出任何文件："]
+        lines += [f"  {i}. {p.text('参数')}" for i, p in enumerate(self.problems, 1)]
+        return "\n".join(lines)
 
 
 class InputError(ProblemsError):

@@ -63,13 +63,14 @@ def write_internship(d: Decisions, run_dir: Path) -> Path:
     """Write 顶岗实习情况统计.xlsx (counts only, no student) into run_dir and return its path."""
     p = d.cohort.params
     book = Book(run_dir / FILE, internal=False)
-    sh = book.sheet("统计", listing.title(p, LIST_NAME),
-                    [f"统计对象：学籍库全部 {d.cohort.size} 名学生；材料提交截止日期 {listing.cn_date(p.internship_materials_due)}"])
-    sh.caption("一、按专业")
+    note = [f"统计对象：学籍库全部 {d.cohort.size} 名学生；材料提交截止日期 {listing.cn_date(p.internship_materials_due)}"]
+    # one table per sheet, so that its header row repeats on every printed page
+    classes = book.sheet("按专业和班级", listing.title(p, LIST_NAME) + "（按专业和班级）", note)
+    classes.table(by_class(d), numbers=COUNTS, count=f"共 {d.cohort.size} 名学生")
+    classes.finish(landscape=True)
+    sh = book.sheet("按专业", listing.title(p, LIST_NAME) + "（按专业）", note)
     major = by_major(d)
     b1 = sh.table(major, numbers=COUNTS)
-    sh.caption("二、按专业和班级")
-    sh.table(by_class(d), numbers=COUNTS, count=f"共 {d.cohort.size} 名学生")
     sh.finish(landscape=True)
     if b1.last_row > b1.first_row:  # at least one major besides 合计
         name = sh.name

@@ -38,6 +38,11 @@ _INTERNAL_COLUMNS = {"excel_row", "source_file", "source_sheet", "id_numeric", "
                      "birth_bad", "status_valid", "status", "certified", "成绩认定", "班主任", "学籍状态"}
 
 
+def trusted_ids(s: pd.DataFrame) -> pd.Series:
+    """The roster's 身份证号, blank where it arrived as an Excel number (its digits may be lost: never guessed)."""
+    return s["身份证号"].astype(str).where(~s["id_numeric"].astype(bool), "")
+
+
 def _public(rows: pd.DataFrame, cols) -> pd.DataFrame:
     return listing.ordered(rows.assign(序号=0)[["序号", "专业", "班级", "学号", "姓名"] + list(cols)])
 
@@ -80,7 +85,7 @@ def _roster(d: Decisions) -> pd.DataFrame:
     s = d.cohort.students
     st = listing.students(d)
     st["性别"] = s["性别"].astype(str).to_numpy()
-    st["身份证号"] = s["身份证号"].astype(str).to_numpy()
+    st["身份证号"] = trusted_ids(s).to_numpy()
     st["证书编号"] = s["证书编号"].astype(str).to_numpy()
     return st
 
@@ -193,6 +198,7 @@ def database_rows(d: Decisions) -> pd.DataFrame:
     s = d.cohort.students
     keep = d.table["outcome"].isin(("COLLECT", "DEFERRED")).to_numpy()
     out = pd.DataFrame({new: s[old].astype(str) for old, new in DATABASE_HEADERS.items()})
+    out["身份证号"] = trusted_ids(s)
     birth = s["birth_date"].dt.strftime("%Y-%m-%d")
     out["出生日期"] = birth.where(birth.notna(), s["出生日期"].astype(str))
     for extra in s.columns:

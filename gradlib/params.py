@@ -23,6 +23,9 @@ KEYS = ("cohort", "school", "data_dir", "sources", "waivers", "fees_mode", "fee_
         "internship_materials_due", "makeup_results_published", "issue_window", "photo", "output_dir",
         "posting_period", "font")
 REQUIRED = ("cohort", "internship_materials_due", "makeup_results_published")
+REQUIRED_EXAMPLES = {"cohort": "毕业年份，如 cohort: 2027",
+                     "internship_materials_due": "实习材料截止日期，如 internship_materials_due: 2027-05-31",
+                     "makeup_results_published": "补考、清考成绩公布日期，如 makeup_results_published: 2027-06-20"}
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,9 @@ def load_params(path, output_dir=None) -> Params:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         row = mark.line + 1 if mark else None
-        raise ParamsError([Problem(name, "", row, "", "", f"YAML 格式错误：{getattr(e, 'problem', e)}",
-                                   "合法的 YAML（注意缩进和冒号后的空格）")])
+        raise ParamsError([Problem(name, "", row, "", "",
+                                   f"格式错误（请检查这一行附近的缩进、冒号后的空格、括号是否成对；解析器信息：{getattr(e, 'problem', e)}）",
+                                   "每行“参数名: 值”，冒号后留一个空格")])
     if not isinstance(raw, dict):
         raise ParamsError([Problem(name, "", None, "", "", "参数文件应为“键: 值”的映射", "YAML 映射")])
     ck = _Checker(name)
@@ -154,7 +158,7 @@ def load_params(path, output_dir=None) -> Params:
             ck.bad(k, "", "未知的参数", "可用参数：" + "、".join(KEYS))
     for k in REQUIRED:
         if k not in raw or raw[k] in (None, ""):
-            ck.bad(k, "", "缺少必填参数", "见 params.md")
+            ck.bad(k, "", "缺少必填参数", REQUIRED_EXAMPLES[k])
     base = path.parent
     cohort = ck.number("cohort", raw["cohort"], 2000, 2100, integer=True) if raw.get("cohort") else None
     school = ck.text("school", raw.get("school", "江西省通用技术工程学校"))

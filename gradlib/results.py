@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from . import compare, listing
-from .decide import Decisions
+from .decide import Decisions, waiver_log_chinese
 from .reasons import OUTCOME_BY_CODE, OUTCOMES, REASON_BY_CODE, reason_code
 from .summary import by_reason
 from .workbook import Book, Sheet, cn_date
@@ -26,8 +26,8 @@ CHANGE_COLUMNS = ["序号", "专业", "班级", "学号", "姓名", "变化", "�
 KIND = {"changed": "结论或原因改变", "added": "新增学生（上次无此学号）", "removed": "本次学籍库中已无此学号"}
 
 
-def _labels(codes: str) -> str:
-    return "、".join(REASON_BY_CODE[c].label for c in codes.split(";")) if codes else ""
+def _labels(codes: str, sep: str = "；") -> str:
+    return sep.join(REASON_BY_CODE[c].label for c in codes.split(";")) if codes else ""
 
 
 def outcome_details(d: Decisions) -> pd.DataFrame:
@@ -69,8 +69,8 @@ def change_table(d: Decisions, previous: Path | None) -> pd.DataFrame:
         "学号": ch["student_id"].to_numpy(), "姓名": info["姓名"].fillna("").to_numpy(),
         "变化": ch["kind"].map(KIND).to_numpy(),
         "上次结论": ch["outcome_before"].map(label).to_numpy(), "本次结论": ch["outcome_after"].map(label).to_numpy(),
-        "上次原因": ch["reasons_before"].map(lambda s: _labels(codes(s)).replace("、", "\n")).to_numpy(),
-        "本次原因": ch["reasons_after"].map(lambda s: _labels(codes(s)).replace("、", "\n")).to_numpy(),
+        "上次原因": ch["reasons_before"].map(lambda s: _labels(codes(s), "\n")).to_numpy(),
+        "本次原因": ch["reasons_after"].map(lambda s: _labels(codes(s), "\n")).to_numpy(),
         "本次截止日期": np.where(known, info["截止日期"].fillna("").to_numpy(), ""),
     })
     return listing.ordered(out, before=["变化"]) if len(out) else out
@@ -154,11 +154,9 @@ def write_results(d: Decisions, run_dir: Path, previous: Path | None) -> Path:
     sh = book.sheet("与上次对比", f"{title}：与上次对比", [note])
     sh.table(ch, wrap=("上次原因", "本次原因"), numbers=("序号",), count=f"共 {len(ch)} 人", max_width=30)
     sh.finish()
-    w = d.waivers.copy()
-    if len(w):
-        w["原因代码"] = w["原因代码"].map(lambda c: REASON_BY_CODE[c].label if c in REASON_BY_CODE else c)
+    w = waiver_log_chinese(d)
     sh = book.sheet("豁免记录", f"{title}：豁免记录", ["豁免记录文件中的每一行及其状态（按文件顺序）"])
-    sh.table(w.rename(columns={"原因代码": "原因"}), wrap=("理由", "状态"), numbers=("行号",),
+    sh.table(w, wrap=("理由", "状态"), numbers=("行号",),
              count=f"共 {len(w)} 条", max_width=30)
     sh.finish()
     return book.close()

@@ -17,7 +17,7 @@ from dataclasses import replace
 import pandas as pd
 
 from . import review_data as R
-from . import waiver_log
+from . import listing, waiver_log
 from .decide import Decisions, decide
 from .errors import GradlibError, RecomputeFailed
 from .reasons import OUTCOME_BY_CODE, OUTCOMES, REASON_BY_CODE, REASONS
@@ -50,7 +50,7 @@ def pending_table(d: Decisions) -> pd.DataFrame:
                         "结论": t["outcome"].map(lambda c: OUTCOME_BY_CODE[c].label),
                         "原因": t["reasons"].map(R.labels), "已豁免": t["waived"].map(R.labels),
                         "截止日期": t["deadline"]})
-    return out.sort_values(["班级", "学号"], kind="mergesort").reset_index(drop=True)
+    return listing.ordered(out)
 
 
 def waivers_in_force(d: Decisions) -> pd.DataFrame:
@@ -497,7 +497,7 @@ class ReviewPanel:
             self.whatif_result.value = '<span class="gl-warn">请先选择一个或多个原因。</span>'
             return
         now, then = self.d.table["outcome"].iat[idx], R.what_if(self.d, idx, codes)
-        names = "、".join(REASON_BY_CODE[c].label for c in codes)
+        names = "；".join(REASON_BY_CODE[c].label for c in codes)
         self.whatif_result.value = (f"若“{html.escape(names)}”得到解决：结论 {R.badge(now)} → {R.badge(then)}"
                                     "（仅预览，未记录）")
 

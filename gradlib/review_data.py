@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .decide import Decisions
+from .listing import class_key
 from .reasons import OUTCOME_BY_CODE, OUTCOME_ORDER, REASON_BY_CODE, REASON_ORDER, WAIVABLE
 
 ANY = ""                      # a filter set to this value does not filter
@@ -32,7 +33,7 @@ class StudentIndex:
     def __init__(self, d: Decisions):
         t = d.table
         sev = t["outcome"].map(_SEVERITY).to_numpy()
-        order = (pd.DataFrame({"s": -sev, "c": t["班级"].astype(str), "i": t["student_id"].astype(str)})
+        order = (pd.DataFrame({"s": -sev, "c": class_key(t["班级"]), "i": t["student_id"].astype(str)})
                  .sort_values(["s", "c", "i"], kind="mergesort").index.to_numpy())
         s = t.iloc[order].reset_index(drop=True)
         self.frame = pd.DataFrame({

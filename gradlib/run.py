@@ -177,6 +177,14 @@ def write_status(run_dir, decisions, timings: dict | None = None) -> Path:
     counts = {k: int(v) for k, v in decisions.counts().items()}
     path.write_text(json.dumps({"status": "succeeded", "students": int(decisions.cohort.size), "counts": counts,
                                 "timings": timings}, ensure_ascii=False, indent=2), encoding="utf-8")
+    try:
+        from IPython.display import HTML, display
+
+        display(HTML(f"<p>本次审核全部步骤已完成：共 {decisions.cohort.size} 名学生，读取与校验 "
+                     f"{timings['load_seconds']:.1f} 秒，审核 {timings['decide_seconds']:.2f} 秒。"
+                     "运行文件夹中的 manifest.json 记录了全部输入、输出及其校验值。</p>"))
+    except ImportError:
+        pass
     return path
 
 

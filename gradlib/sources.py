@@ -17,7 +17,7 @@ from . import problems as P
 from .errors import InputError, Problem
 from .params import DEFAULT_SOURCES, Params, Source
 from .reading import RawTable, any_cell_is_note, note_rows, read_sheet, sheet_names, to_table
-from .reasons import WAIVABLE, reason_code
+from .reasons import REASON_BY_CODE, WAIVABLE, reason_code
 from .schema import (ADDRESSES, CURRICULUM, FEES, GRADES, INTERNSHIP, NATURES, ROSTER_HEADERS,
                      STATUSES, STUDENTS, WAIVERS, Table)
 from .values import (as_text, normalise_id, parse_dates, parse_grades, parse_money, parse_yesno,
@@ -160,7 +160,13 @@ def load_cohort(params: Params, progress=None) -> Cohort:
         files["waivers"] = params.waivers
         waivers_raw = _read(WAIVERS, params.waivers, None, col)
 
-    students = _students(raw["students"], col) if raw["students"] is not None else None
+    if raw["students"] is not None:
+        students = _students(raw["students"], col)
+    else:  # still check 学号 (duplicates, blanks) so that one report lists every problem
+        students = None
+        partial = _read(STUDENTS, files["students"], params.sources["students"].sheet, _Collector(), required=("学号",))
+        if partial is not None:
+            _students(partial, col)
     if col.structural:
         raise InputError(col.structural)
 
@@ -456,6 +462,9 @@ def _waivers(t: RawTable, sids: pd.Index, col: _Collector) -> pd.DataFrame:
     date, bad_date = parse_dates(out["日期"])
     out["date"] = date
     out["操作"] = out["操作"].replace("", "豁免")
+    label = out["code"].map(lambda c: REASON_BY_CODE[c].label if isinstance(c, str) else "")
+    shown = label.where((label == "") | (label == out["code_text"]), label + "（" + out["code_text"] + "）")
+    shown = shown.where(label != "", out["code_text"])
     reasons = pd.Series("", index=out.index)
     checks = [
         ((out[["学号", "code_text", "理由", "批准人", "日期"]] == "").any(axis=1), "豁免记录有空项，未生效", "学号、原因代码、理由、批准人、日期均需填写"),
@@ -469,7 +478,7 @@ def _waivers(t: RawTable, sids: pd.Index, col: _Collector) -> pd.DataFrame:
         m = mask.to_numpy(dtype=bool) & (reasons == "").to_numpy()
         reasons[m] = problem
         if m.any():
-            col.add(P.frame(t.file, t.sheet, t.rows[m], "", out["code_text"][m], problem, expected, out["学号"][m]))
+            col.add(P.frame(t.file, t.sheet, t.rows[m], t.headers["原因代码"], shown[m], problem, expected, out["学号"][m]))
     out["valid"] = reasons == ""
     out["invalid_reason"] = reasons
     out["file"] = t.file

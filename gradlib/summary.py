@@ -6,7 +6,7 @@ import html
 import pandas as pd
 
 from . import problems as P
-from .decide import Decisions
+from .decide import Decisions, waiver_log_chinese
 from .fonts import use_cjk_font_in_matplotlib
 from .params import Params
 from .reasons import OUTCOME_BY_CODE, OUTCOMES, REASONS
@@ -55,7 +55,7 @@ def outcome_counts(d: Decisions) -> pd.DataFrame:
 def by_major(d: Decisions) -> pd.DataFrame:
     """Students by major (rows) and outcome (columns)."""
     t = d.table.assign(结论=pd.Categorical(d.table["outcome_label"], OUTCOME_LABELS),
-                       专业=d.table["专业"].replace("", "（专业为空）"))
+                       专业=d.table["专业"].replace("", "（空）"))
     x = pd.crosstab(t["专业"], t["结论"], dropna=False).reindex(columns=OUTCOME_LABELS, fill_value=0)
     x["合计"] = x.sum(axis=1)
     return x
@@ -129,7 +129,7 @@ def show_problems(d: Decisions, limit: int = 200):
     title = f"数据问题（共 {n} 条" + (f"，以下显示前 {limit} 条" if n > limit else "") + "）"
     show((problems_table(d, limit), title))
     if d.waivers is not None and len(d.waivers):
-        show((d.waivers, "豁免记录"))
+        show((waiver_log_chinese(d), "豁免记录"))
 
 
 def show_outputs(paths, run_dir):

@@ -166,7 +166,7 @@ def test_identifiers_are_stored_as_text(run):
     seen = 0
     for path in workbooks(run_dir):
         for ws in openpyxl.load_workbook(path):
-            if ws.title in ("汇总", "统计", "按地区统计"):
+            if ws.title in ("汇总", "按专业", "按专业和班级", "按地区统计"):
                 continue
             header, data = table(ws)
             for j, h in enumerate(header):
@@ -322,7 +322,10 @@ def test_internship_statistics_are_counts_per_major_and_class(run):
     c = by_class(d)
     assert list(c["班级"]) == ["24机电1班", "24计算机1班"]
     wb = openpyxl.load_workbook(run_dir / "顶岗实习情况统计.xlsx")
-    assert wb.active._charts
+    assert wb["按专业"]._charts
+    for ws in wb:  # each sheet one table: its header row (with 学生人数) repeats on every printed page
+        last = int(ws.print_title_rows.split(":")[-1].lstrip("$"))
+        assert "学生人数" in [c.value for c in ws[last]], ws.title
 
 
 def test_problems_workbook_has_every_problem_with_chinese_headers(run):
@@ -441,3 +444,20 @@ def test_all_lists_for_a_realistic_demo_cohort(tmp_path):
     assert len(packets) == d.table["班级"].nunique()
     n = sum(1 for _ in openpyxl.load_workbook(run_dir / "可领取毕业证名单.xlsx", read_only=True).active.iter_rows())
     assert n - 4 == (d.table["outcome"] == "COLLECT").sum()  # title, dates, header, count line
+
+
+def test_an_id_that_arrived_as_a_number_is_never_copied_into_the_database(tmp_path):
+    from builders import CohortFiles, write_xlsx
+
+    from gradlib.decide import decide
+    from gradlib.params import load_params
+    from gradlib.sources import load_cohort
+    cf = CohortFiles(tmp_path)
+    params = cf.write()
+    st = cf.tables["students"].copy()
+    st.loc[0, "身份证号"] = "360102200801150030"
+    write_xlsx(tmp_path / "data" / "学籍库.xlsx", st, numeric={"身份证号": [0]})
+    d = decide(load_cohort(load_params(params)))
+    rows = lists.database_rows(d).set_index("校内学号")
+    assert rows.loc["2024000001", "身份证号"] == ""  # DEFERRED (ID_INVALID), listed, but its ID is not guessed
+    assert rows.loc["2024000002", "身份证号"] == st.loc[1, "身份证号"]

@@ -118,3 +118,12 @@ def test_every_command_has_help():
         assert parser.description, name
         for a in parser._actions:
             assert a.help, (name, a.dest)
+
+
+def test_missing_roster_column_and_duplicate_student_id_in_one_report(tmp_path):
+    cf = CohortFiles(tmp_path)
+    st = cf.tables["students"].drop(columns="性别")
+    st.loc[3, "学号"] = st.loc[1, "学号"]
+    cf.tables["students"] = st
+    ps = structural(cf)
+    assert {(p.column, p.problem.split("（")[0]) for p in ps} == {("性别", "缺少必填列"), ("学号", "学号重复")}
