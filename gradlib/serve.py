@@ -106,7 +106,8 @@ def serve(params_path, port: int | None = None, open_browser: bool = True) -> No
         if proc.poll() is None:
             proc.terminate()
 
-    old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGHUP)}
+    stops = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]  # no SIGHUP on Windows
+    old = {s: signal.signal(s, on_signal) for s in stops}
     try:
         wait_for_port(port, proc)
         url = f"http://{HOST}:{port}/"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import fcntl
 import io
 import os
 from dataclasses import dataclass, replace
@@ -124,6 +123,30 @@ def _encoding(data: bytes) -> str:
         return "gb18030"
 
 
+try:  # POSIX: an exclusive lock so two panels never interleave their rows
+    import fcntl
+
+    def _lock(f):
+        fcntl.flock(f, fcntl.LOCK_EX)
+
+    def _unlock(f):
+        fcntl.flock(f, fcntl.LOCK_UN)
+except ImportError:  # Windows: msvcrt locks a byte range; lock the first byte while appending
+    import msvcrt
+
+    def _lock(f):
+        pos = f.tell()
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
+        f.seek(pos)
+
+    def _unlock(f):
+        pos = f.tell()
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+        f.seek(pos)
+
+
 def _clean(text) -> str:
     """One line of text: surrounding and repeated spaces, tabs and line breaks collapsed."""
     return " ".join(str(text if text is not None else "").split())
@@ -166,7 +189,7 @@ def append(wf: WaiverFile, row: dict[str, str]) -> None:
     except FileExistsError:
         pass
     with open(path, "r+b") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
+        _lock(f)
         try:
             data = f.read()
             if not data.strip(b"\xef\xbb\xbf \t\r\n"):  # an empty file: as if new
@@ -195,17 +218,17 @@ def append(wf: WaiverFile, row: dict[str, str]) -> None:
             f.flush()
             os.fsync(f.fileno())
         finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+            _unlock(f)
 
 
 def _write_locked(f, payload: bytes):
-    fcntl.flock(f, fcntl.LOCK_EX)
+    _lock(f)
     try:
         f.write(payload)
         f.flush()
         os.fsync(f.fileno())
     finally:
-        fcntl.flock(f, fcntl.LOCK_UN)
+        _unlock(f)
 
 
 def _csv_line(cells: list[str], terminator: str = "\n") -> str:
