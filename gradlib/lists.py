@@ -67,7 +67,8 @@ def write_public(d: Decisions, run_dir: Path) -> list[Path]:
     out = []
     rows = collect_list(d)
     book = Book(run_dir / COLLECT_FILE, internal=False)
-    sh = book.sheet("可领取名单", listing.title(p, "可领取毕业证名单"), listing.posting_notes(p))
+    window = listing.cn_span(*p.issue_window)  # outputs.md: the issue window in the title
+    sh = book.sheet("可领取名单", f"{listing.title(p, '可领取毕业证名单')}（领取时间：{window}）", listing.posting_notes(p))
     sh.table(rows, numbers=("序号",), count=f"共 {len(rows)} 人")
     out.append(sh.finish().book.close())
     rows = deferred_list(d)
