@@ -63,13 +63,19 @@ def waivers_in_force(d: Decisions) -> pd.DataFrame:
                          "理由": r["理由"].to_numpy(), "批准人": r["批准人"].to_numpy(), "日期": r["日期"].to_numpy()})
 
 
+STATIC_ROWS = 5000  # rows of the pending list kept in the archived HTML (the workbook has them all)
+
+
 def static_summary(d: Decisions) -> str:
     """The review as plain HTML tables (no scripts, no widgets): it survives in the archived HTML."""
     pending = pending_table(d)
+    shown = pending.head(STATIC_ROWS)
+    more = (f"<p>以下只列出前 {STATIC_ROWS} 名；完整名单见运行文件夹中的 毕业审核结果（内部）.xlsx。</p>"
+            if len(pending) > STATIC_ROWS else "")
     return (f"<h3>{html.escape(STATIC_TITLE)}</h3>"
             "<p>本节为批量运行时生成的静态表格；交互式审核与记录豁免请使用 <code>gradlib review 参数文件</code>。</p>"
-            + html_table(outcome_counts(d), f"审核结论（共 {d.cohort.size} 名学生）")
-            + html_table(pending, f"待审核学生（{len(pending)} 名：暂缓领取、缓发或不具备毕业资格）")
+            + html_table(outcome_counts(d), f"审核结论（共 {d.cohort.size} 名学生）") + more
+            + html_table(shown, f"待审核学生（{len(pending)} 名：暂缓领取、缓发或不具备毕业资格）")
             + html_table(waivers_in_force(d), "本次生效的豁免"))
 
 
