@@ -79,7 +79,7 @@ def locate(params: Params) -> WaiverFile:
                      "（撤销是一条“操作”为“撤销”的新记录；如需撤销，请由管理员在表头加上“操作”列）。")
     lacking = [c for c in ("记录人", "记录时间") if c not in columns]
     if lacking:
-        notes.append(f"豁免记录文件 {path.name} 没有“{'”“'.join(lacking)}”列：这些信息不会写入文件。")
+        notes.append(f"豁免记录文件 {path.name} 没有“{'”“'.join(lacking)}”列：记录人和记录时间将写在“理由”之后的括号里。")
     return WaiverFile(path, True, True, columns, notes=tuple(notes))
 
 
@@ -203,6 +203,8 @@ def append(wf: WaiverFile, row: dict[str, str]) -> None:
             h, positions, width = _header(path)
             terminator = "\r\n" if b"\r\n" in data[:4096] else "\n"
             cells = [""] * width
+            if "记录人" not in positions:  # an older five-column file: keep who and when inside 理由
+                row = dict(row, 理由=f"{row['理由']}（记录人：{row.get('记录人', '')}，记录时间：{row.get('记录时间', '')}）")
             for name, j in positions.items():
                 if name in row:
                     cells[j] = row[name]
