@@ -98,7 +98,9 @@ def problems_table(d: Decisions, limit: int = 200) -> pd.DataFrame:
 def html_table(df: pd.DataFrame, title: str = "", index: bool = False) -> str:
     """A plain HTML table that survives in the archived HTML (no scripts)."""
     head = f"<h4>{html.escape(title)}</h4>" if title else ""
-    return head + df.to_html(index=index, escape=True, border=0, na_rep="")
+    style = ("<style>table.gl-table td, table.gl-table th {text-align: left; vertical-align: top;}"
+             "</style>")
+    return style + head + df.to_html(index=index, escape=True, border=0, na_rep="", classes="gl-table")
 
 
 def show(*items):
