@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BY_HAND = "## Measured by hand"
 
 
 def measure(students: int, full_run: bool) -> dict:
@@ -91,7 +92,10 @@ def main():
               "every rule and the waivers. The whole run includes two reads (validation before the run "
               "folder exists, then the notebook's own), papermill kernel start-up, the lists and the HTML export.",
               ""]
-    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines), encoding="utf-8")
+    path = ROOT / "BENCHMARKS.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = old[old.index(BY_HAND):] if BY_HAND in old else ""  # notes of longer runs measured by hand survive
+    path.write_text("\n".join(lines) + ("\n" + kept if kept else ""), encoding="utf-8")
     print("\n".join(lines))
 
 
