@@ -26,8 +26,8 @@ _SPACE = re.compile(r"[\s\u3000\ufeff]+")
 
 
 def clean_header(text) -> str:
-    """A header cell without any spaces (half-width, full-width or BOM)."""
-    return _SPACE.sub("", str(text if text is not None else ""))
+    """A header cell without any spaces (half-width, full-width or BOM) or the * of required-field marks."""
+    return _SPACE.sub("", str(text if text is not None else "")).lstrip("*＊")
 
 
 @dataclass

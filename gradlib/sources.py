@@ -16,7 +16,7 @@ import pandas as pd
 from . import problems as P
 from .errors import InputError, Problem
 from .params import DEFAULT_SOURCES, Params, Source
-from .reading import RawTable, any_cell_is_note, note_rows, read_sheet, sheet_names, to_table
+from .reading import RawTable, any_cell_is_note, clean_header, note_rows, read_sheet, sheet_names, to_table
 from .reasons import REASON_BY_CODE, WAIVABLE, reason_code
 from .schema import (ADDRESSES, CURRICULUM, FEES, GRADES, INTERNSHIP, NATURES, ROSTER_HEADERS,
                      STATUSES, STUDENTS, WAIVERS, Table)
@@ -253,7 +253,7 @@ def _curriculum(t: RawTable, col: _Collector) -> pd.DataFrame:
     out = pd.DataFrame({
         "专业": as_text(d["专业"]).str.strip(),
         "课程代码": normalise_id(d["课程代码"]),
-        "课程名称": as_text(d["课程名称"]).str.strip(),
+        "课程名称": as_text(d["课程名称"]).map(clean_header),  # matched against grade headers, spaces removed
         "课程性质": as_text(d["课程性质"]).str.strip(),
         "学期": as_text(d["学期"]) if "学期" in d else "",
         "excel_row": t.rows,
@@ -288,7 +288,7 @@ def _grades(t: RawTable, path: Path, sheet, students: pd.DataFrame, curriculum: 
     parts = []
     if long:
         code = normalise_id(d["课程代码"]) if "课程代码" in d.columns else pd.Series("", index=d.index)
-        name = as_text(d["课程名称"]).str.strip() if "课程名称" in d.columns else pd.Series("", index=d.index)
+        name = as_text(d["课程名称"]).map(clean_header) if "课程名称" in d.columns else pd.Series("", index=d.index)
         key = code.where(code != "", name)
         for attempt, column in zip(ATTEMPTS, ("成绩", "补考成绩", "清考成绩")):
             if column in d.columns:

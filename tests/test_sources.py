@@ -265,3 +265,38 @@ def test_literal_contract_examples(tmp_path):
     assert dates[0].date() == dt.date(2027, 6, 20) and not bad[0]
     assert parse_money(pd.Series(["￥1,200.50"]))[0][0] == 1200.50
     assert bool(parse_yesno(pd.Series(["已交"]))[0][0])
+
+
+def test_xls_sources_read_like_xlsx(tmp_path):
+    """A department's old-format .xls (converted here with LibreOffice) gives the same decisions."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice not installed (.ci/run installs libreoffice-calc)")
+    cf = CohortFiles(tmp_path / "c")
+    cf.tables["internship"].loc[0, "审批表"] = "否"
+    expected = decisions_of(cf)
+    data = tmp_path / "c" / "data"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls",
+                    "--outdir", str(data), str(data / "学籍库.xlsx"), str(data / "顶岗实习.xlsx")],
+                   check=True, capture_output=True, timeout=180)
+    params = tmp_path / "c" / "params.yaml"
+    text = params.read_text(encoding="utf-8").replace("学籍库.xlsx", "学籍库.xls").replace("顶岗实习.xlsx", "顶岗实习.xls")
+    params.write_text(text, encoding="utf-8")
+    got = decide(load_cohort(load_params(params))).decisions_csv()
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_course_names_with_spaces_and_starred_headers(tmp_path):
+    cf = CohortFiles(tmp_path)
+    cur = cf.tables["curriculum"]
+    cur.loc[cur["课程名称"] == "网页设计", "课程名称"] = "网页 设计"
+    wide = _wide(cf)
+    wide = wide.rename(columns={"网页 设计": "网页设计(补考)", "学号": "*学号"})  # the 补考 column only
+    wide.loc[3, "网页设计(补考)"] = "30"
+    cf.tables["grades"] = wide
+    d = run_decide(cf)
+    assert outcome_of(d, "2024000004")[1] == {"COURSE_FAILED"}
+    assert "网页设计（A03）" in d.reasons.set_index("code").loc["COURSE_FAILED", "evidence"]
