@@ -14,6 +14,7 @@ import webbrowser
 from pathlib import Path
 
 from .errors import ServeFailed
+from .run import log
 from .params import load_params
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,11 +23,6 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
 PARAMS_ENV = "GRADLIB_PARAMS"
 START_TIMEOUT = 90.0
-
-
-def log(msg: str):
-    """Progress on standard error (never student data)."""
-    print(msg, file=sys.stderr, flush=True)
 
 
 def port_free(port: int) -> bool:
