@@ -193,6 +193,8 @@ def run(params_path, output_dir=None, timeout: int | None = None) -> Path:
     import papermill as pm
 
     started = dt.datetime.now()
+    if not NOTEBOOK.is_file():  # gradlib runs from its checkout (make installs it in editable mode)
+        raise RunFailed(f"找不到审核笔记本 {NOTEBOOK}：请在 gradlib 的代码文件夹中用 make 安装（pip install -e .）")
     params = load_params(params_path, output_dir)
     log(f"参数已读取：{params.cohort} 届")
     t0 = time.perf_counter()
