@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import problems as P
-from .reasons import OUTCOME_BY_CODE, OUTCOMES, REASON_BY_CODE, REASON_ORDER, REASONS
+from .reasons import OUTCOME_BY_CODE, OUTCOMES, REASON_BY_CODE, REASON_ORDER, REASON_SEVERITY
 from .rules import all_reasons, fee_facts
 from .sources import Cohort
 
@@ -93,9 +93,8 @@ def decide(cohort: Cohort, resolved: dict[int, set[str]] | None = None,
         probs.append(P.frame(wfile, "", stale["row"], "原因代码", stale["code"].map(lambda c: REASON_BY_CODE[c].label),
                              "过期豁免：该生并无此原因，豁免未改变任何结论", "该生当前存在的可豁免原因", stale["学号"]))
     n = cohort.size
-    sev = {r_.code: OUTCOME_BY_CODE[r_.outcome].severity for r_ in REASONS}
     live = r[~r["waived"]]
-    worst = live["code"].map(sev).groupby(live["idx"]).max() if len(live) else pd.Series(dtype=int)
+    worst = live["code"].map(REASON_SEVERITY).groupby(live["idx"]).max() if len(live) else pd.Series(dtype=int)
     severity = np.full(n, 1, dtype=np.int64)
     severity[worst.index.to_numpy()] = worst.to_numpy()
     outcome = pd.Series(severity).map(_SEVERITY_TO_OUTCOME)

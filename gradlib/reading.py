@@ -192,7 +192,6 @@ def to_table(sheet: Sheet, table: Table, required: tuple[str, ...] | None = None
         return located
     h, found = located
     header_cells = [clean_header(c) for c in sheet.cells.iloc[h]]
-    width = len(header_cells)
     body = sheet.cells.iloc[h + 1:]
     keep = (body != "").any(axis=1).to_numpy()
     rows = np.arange(h + 2, h + 2 + len(body), dtype=np.int64)[keep]

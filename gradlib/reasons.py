@@ -86,6 +86,7 @@ REASON_BY_CODE = {r.code: r for r in REASONS}
 REASON_BY_LABEL = {r.label: r for r in REASONS}
 REASON_ORDER = {r.code: i for i, r in enumerate(REASONS)}
 SEVERITY = {o.code: o.severity for o in OUTCOMES}
+REASON_SEVERITY = {r.code: SEVERITY[r.outcome] for r in REASONS}  # the severity of the outcome a reason leads to
 WAIVABLE = frozenset(r.code for r in REASONS if r.waivable)
 
 
@@ -104,6 +105,13 @@ def reason_table() -> pd.DataFrame:
         [{"代码": r.code, "原因": r.label, "结论": OUTCOME_BY_CODE[r.outcome].label,
           "依据": r.article, "可豁免": "是" if r.waivable else "否", "条件": r.when} for r in REASONS]
     )
+
+
+def reason_labels(codes, sep: str = "；") -> str:
+    """Reason codes (a ';'-joined string or an iterable) as their Chinese labels, joined by sep."""
+    if isinstance(codes, str):
+        codes = codes.split(";") if codes else []
+    return sep.join(REASON_BY_CODE[c].label for c in codes)
 
 
 def join_codes(codes) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from . import compare, listing
 from .decide import Decisions, waiver_log_chinese
-from .reasons import OUTCOME_BY_CODE, OUTCOMES, REASON_BY_CODE, reason_code
+from .reasons import OUTCOME_BY_CODE, OUTCOMES, reason_code, reason_labels
 from .summary import by_reason
 from .workbook import Book, Sheet, cn_date
 
@@ -24,10 +24,6 @@ WRAP = ("原因", "情况说明", "需办理事项", "已豁免")
 CHANGE_COLUMNS = ["序号", "专业", "班级", "学号", "姓名", "变化", "上次结论", "本次结论", "上次原因", "本次原因",
                   "本次截止日期"]
 KIND = {"changed": "结论或原因改变", "added": "新增学生（上次无此学号）", "removed": "本次学籍库中已无此学号"}
-
-
-def _labels(codes: str, sep: str = "；") -> str:
-    return sep.join(REASON_BY_CODE[c].label for c in codes.split(";")) if codes else ""
 
 
 def outcome_details(d: Decisions) -> pd.DataFrame:
@@ -69,8 +65,8 @@ def change_table(d: Decisions, previous: Path | None) -> pd.DataFrame:
         "学号": ch["student_id"].to_numpy(), "姓名": info["姓名"].fillna("").to_numpy(),
         "变化": ch["kind"].map(KIND).to_numpy(),
         "上次结论": ch["outcome_before"].map(label).to_numpy(), "本次结论": ch["outcome_after"].map(label).to_numpy(),
-        "上次原因": ch["reasons_before"].map(lambda s: _labels(codes(s), "\n")).to_numpy(),
-        "本次原因": ch["reasons_after"].map(lambda s: _labels(codes(s), "\n")).to_numpy(),
+        "上次原因": ch["reasons_before"].map(lambda s: reason_labels(codes(s), "\n")).to_numpy(),
+        "本次原因": ch["reasons_after"].map(lambda s: reason_labels(codes(s), "\n")).to_numpy(),
         "本次截止日期": np.where(known, info["截止日期"].fillna("").to_numpy(), ""),
     })
     return listing.ordered(out, before=["变化"]) if len(out) else out

@@ -503,7 +503,7 @@ class ReviewPanel:
             self.whatif_result.value = '<span class="gl-warn">请先选择一个或多个原因。</span>'
             return
         now, then = self.d.table["outcome"].iat[idx], R.what_if(self.d, idx, codes)
-        names = "；".join(REASON_BY_CODE[c].label for c in codes)
+        names = R.labels(codes)
         self.whatif_result.value = (f"若“{html.escape(names)}”得到解决：结论 {R.badge(now)} → {R.badge(then)}"
                                     "（仅预览，未记录）")
 

@@ -11,20 +11,17 @@ import pandas as pd
 
 from .decide import Decisions
 from .listing import class_key
-from .reasons import OUTCOME_BY_CODE, OUTCOME_ORDER, REASON_BY_CODE, REASON_ORDER, WAIVABLE
+from .reasons import OUTCOME_BY_CODE, OUTCOME_ORDER, REASON_BY_CODE, REASON_ORDER, REASON_SEVERITY, WAIVABLE, reason_labels
 
 ANY = ""                      # a filter set to this value does not filter
 WAIVED_ANY = "__waived__"     # reason filter: students with at least one waived reason
 OUTCOME_COLORS = {"NOT_ELIGIBLE": "#757575", "WITHHELD": "#c62828", "DEFERRED": "#ef6c00", "COLLECT": "#2e7d32",
                   "ABANDONED": "#424242"}
 _SEVERITY = {c: o.severity for c, o in OUTCOME_BY_CODE.items()}
-_REASON_SEVERITY = {r.code: OUTCOME_BY_CODE[r.outcome].severity for r in REASON_BY_CODE.values()}
 _BY_SEVERITY = {o.severity: o.code for o in OUTCOME_BY_CODE.values() if o.code != "ABANDONED"}
 
 
-def labels(codes: str, sep: str = "；") -> str:
-    """Reason codes joined by ';' as their Chinese labels."""
-    return sep.join(REASON_BY_CODE[c].label for c in codes.split(";")) if codes else ""
+labels = reason_labels  # reason codes joined by ";" as their Chinese labels
 
 
 class StudentIndex:
@@ -122,7 +119,7 @@ def what_if(d: Decisions, idx: int, resolved) -> str:
     """
     r = student_reasons(d, idx)
     live = r[~r["waived"] & ~r["code"].isin(set(resolved))]
-    return _BY_SEVERITY[max((_REASON_SEVERITY[c] for c in live["code"]), default=1)]
+    return _BY_SEVERITY[max((REASON_SEVERITY[c] for c in live["code"]), default=1)]
 
 
 # ---- the evidence of one student, as HTML -------------------------------------------------------

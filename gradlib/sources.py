@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import problems as P
 from .errors import InputError, Problem
-from .params import DEFAULT_SOURCES, Params, Source
+from .params import Params, Source
 from .reading import RawTable, any_cell_is_note, clean_header, note_rows, read_sheet, sheet_names, to_table
 from .reasons import REASON_BY_CODE, WAIVABLE, reason_code
 from .schema import (ADDRESSES, CURRICULUM, FEES, GRADES, INTERNSHIP, NATURES, ROSTER_HEADERS,
@@ -189,7 +189,6 @@ def _students(t: RawTable, col: _Collector) -> pd.DataFrame | None:
     d = t.data
     sid = normalise_id(d["学号"])
     d["学号"] = sid
-    notes = note_rows(t)
     other = [c.name for c in STUDENTS.columns if c.name != "学号" and c.name in d.columns]
     has_data = (d[other].astype(str) != "").any(axis=1) if other else pd.Series(False, index=d.index)
     blank = (sid == "").to_numpy()

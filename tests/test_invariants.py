@@ -5,7 +5,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import CohortFiles, base_tables, jpeg
+from builders import CohortFiles, base_tables
 from conftest import run_decide
 
 from gradlib.reasons import SEVERITY, WAIVABLE

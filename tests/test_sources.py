@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 import xlsxwriter
 
-from builders import CohortFiles, write_csv, write_xlsx
+from builders import CohortFiles, write_xlsx
 from conftest import outcome_of, run_decide
 
 from gradlib.decide import decide

@@ -5,7 +5,7 @@ import sys
 import pandas as pd
 import pytest
 
-from builders import CohortFiles, write_xlsx
+from builders import CohortFiles
 
 from gradlib.errors import InputError
 from gradlib.params import load_params
