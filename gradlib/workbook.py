@@ -75,7 +75,7 @@ class Book:
         cell = dict(base, border=1)
         f = self.wb.add_format
         self.fmt = {
-            "title": f(dict(base, font_name=TITLE_FONT, font_size=16, bold=True, align="center")),
+            "title": f(dict(base, font_name=TITLE_FONT, font_size=16, bold=True, align="center", text_wrap=True)),
             "note": f(dict(base, text_wrap=True)),
             "caption": f(dict(base, bold=True, font_size=12)),
             "header": f(dict(cell, bold=True, align="center", text_wrap=True, bg_color="#D9D9D9")),
@@ -205,8 +205,9 @@ class Sheet:
             ws.set_column(j, j, self.widths.get(j, 8))
         total = sum(self.widths.values())
         for r, text, f, height in self._merged:
-            lines = max(1, math.ceil(text_width(pd.Series([text])).iloc[0] / max(total - 2, 1)))
-            ws.set_row(r, max(height, LINE_HEIGHT * lines + 4))
+            scale, line = (16 / 11, 22) if f == "title" else (1, LINE_HEIGHT)  # the title is 16 pt, the rest 11 pt
+            lines = max(1, math.ceil(scale * text_width(pd.Series([text])).iloc[0] / max(total - 2, 1)))
+            ws.set_row(r, max(height, line * lines + 4))
             if ncol > 1:
                 ws.merge_range(r, 0, r, ncol - 1, "", self.book.fmt[f])
             ws.write_string(r, 0, text, self.book.fmt[f])

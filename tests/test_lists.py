@@ -122,6 +122,8 @@ def test_title_rows_name_school_cohort_list_and_public_dates(run):
     assert p.posting_period[0].isoformat() == "2027-06-24"
     collect = openpyxl.load_workbook(run_dir / "可领取毕业证名单.xlsx").active
     assert collect["A1"].value.endswith("（领取时间：2027年7月1日至7月15日）")  # the issue window in the title
+    # a title longer than the narrow table wraps onto a taller row instead of running off the page
+    assert collect["A1"].alignment.wrap_text and collect.row_dimensions[1].height > 28
 
 
 def test_wide_lists_are_landscape_and_narrow_public_list_portrait(run):
