@@ -1,12 +1,12 @@
-"""gradlib: the graduation procedure of 江西省通用技术工程学校, one cohort per run."""
-__version__ = "0.1.0"
+"""gradlib: the graduation procedure of 江西省通用技术工程学校, one cohort per run.
 
-from .params import load_params  # noqa: E402
-from .sources import load_cohort  # noqa: E402
-from .decide import decide, write_decisions  # noqa: E402
-from .lists import write_outputs  # noqa: E402
-from .review import review_panel  # noqa: E402
-from .run import write_status  # noqa: E402
+The package is made of wings in the order data flows, each importing only from those below it:
+the base (errors, reasons, findings, params, log) → sources → rules → outputs → review →
+run → notebook, cli. The notebooks call ``gradlib.notebook``.
+"""
+from importlib import metadata
 
-__all__ = ["load_params", "load_cohort", "decide", "write_decisions", "write_outputs", "review_panel",
-           "write_status"]
+try:
+    __version__ = metadata.version("gradlib")
+except metadata.PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0+unknown"

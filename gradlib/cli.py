@@ -2,52 +2,81 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from .errors import GradlibError
 
-# argparse's own words, in Chinese: office staff read `gradlib --help` and its errors
-ARGPARSE_ZH = {
-    "usage: ": "用法：", "positional arguments": "位置参数", "options": "选项",
-    "show this help message and exit": "显示帮助并退出",
-    "the following arguments are required: %s": "缺少必需的参数：%s",
-    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
-    "unrecognized arguments: %s": "无法识别的参数：%s",
-    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
-    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
-    "invalid %(type)s value: %(value)r": "无效的值：%(value)r",
-    "expected one argument": "需要一个值",
-}
-argparse._ = lambda text: ARGPARSE_ZH.get(text, text)
+# argparse's own error messages, in Chinese (office staff read them); matched, never monkeypatched
+_ERRORS_ZH = (
+    (r"the following arguments are required: (.*)", "缺少必需的参数：{0}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "参数 {0}：无效的选项 {1}（可选：{2}）"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", "参数 {0}：无效的值 {2}"),
+    (r"argument (\S+): expected one argument", "参数 {0}：需要一个值"),
+    (r"invalid choice: (.*?) \(choose from (.*)\)", "无效的命令 {0}（可选：{1}）"),
+)
+
+
+def chinese_error(message: str) -> str:
+    """argparse's English error message in Chinese (unknown messages are kept as they are)."""
+    for pattern, zh in _ERRORS_ZH:
+        m = re.fullmatch(pattern, message)
+        if m:
+            return zh.format(*m.groups())
+    return message
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help and errors are in Chinese."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示帮助并退出")
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{chinese_error(message)}\n")
 
 
 def _run(args) -> Path:
-    from .run import run
+    from .run.execute import run
 
     return run(args.params, args.output_dir, timeout=args.timeout)
 
 
 def _demo(args) -> Path:
     from .demo import write_demo
-    from .run import log, run
+    from .log import progress
+    from .run.execute import run
 
     out = Path(args.out)
-    log(f"正在生成 {args.students} 名学生的示例数据（种子 {args.seed}）…")
+    progress(f"正在生成 {args.students} 名学生的示例数据（种子 {args.seed}）…")
     params = write_demo(out, students=args.students, seed=args.seed, photos=not args.no_photos)
-    log(f"示例数据已写入：{out.resolve()}")
+    progress(f"示例数据已写入：{out.resolve()}")
     return run(params, args.output_dir, timeout=args.timeout)
 
 
 def _review(args) -> None:
-    from .serve import serve
+    from .review.serve import serve
 
     serve(args.params, port=args.port, open_browser=not args.no_browser)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gradlib", description="江西省通用技术工程学校 毕业审核工具")
-    sub = p.add_subparsers(dest="command", required=True, metavar="命令", title="命令")
+    """The gradlib command line (every command has Chinese help)."""
+    p = Parser(prog="gradlib", description="江西省通用技术工程学校 毕业审核工具")
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令", title="命令", parser_class=Parser)
     r = sub.add_parser("run", help="按参数文件执行一届的毕业审核，写出运行文件夹",
                        description="执行 notebooks/cohort.ipynb，写出运行文件夹；最后一行输出其路径。")
     r.add_argument("params", metavar="参数文件", help="本届参数文件（YAML），如 params/2027.yaml")

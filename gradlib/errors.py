@@ -1,43 +1,10 @@
-"""Errors and problem records. One base class; the CLI turns each into Chinese text and exit 2."""
+"""Errors gradlib raises on purpose: one base class; subclasses carry their facts as attributes.
+
+The CLI turns each into Chinese text (``report()``) and its exit code; nothing here prints.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, asdict
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding about the input: where it is (file, sheet, Excel row, column), the value, and what is expected."""
-    file: str = ""
-    sheet: str = ""
-    row: int | None = None
-    column: str = ""
-    value: str = ""
-    problem: str = ""
-    expected: str = ""
-    student_id: str = ""
-
-    def text(self, column_noun: str = "列") -> str:
-        """The problem as one Chinese line a registrar can act on."""
-        where = [self.file or "（参数）"]
-        if self.sheet:
-            where.append(f"工作表“{self.sheet}”")
-        if self.row is not None:
-            where.append(f"第 {self.row} 行")
-        if self.column:
-            where.append(f"{column_noun}“{self.column}”")
-        line = "，".join(where) + "：" + self.problem
-        if self.value != "":
-            line += f"（值：“{self.value}”）"
-        if self.expected:
-            line += f"；应为：{self.expected}"
-        return line
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-PROBLEM_COLUMNS = {"file": "文件", "sheet": "工作表", "row": "行号", "column": "列",
-                   "value": "值", "problem": "问题", "expected": "应为", "student_id": "学号"}
+from pathlib import Path
 
 
 class GradlibError(Exception):
@@ -46,31 +13,29 @@ class GradlibError(Exception):
     headline = "运行失败"
 
     def report(self) -> str:
+        """The error as Chinese text for the registrar."""
         return f"{self.headline}：{self}"
 
 
 class ProblemsError(GradlibError):
-    """Several problems found together; the report lists every one."""
+    """Several problems found together (findings.Problem); the report lists every one."""
     exit_code = 2
+    column_noun = "列"
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems):
         self.problems = list(problems)
         super().__init__(f"{len(self.problems)} 个问题")
 
     def report(self) -> str:
         lines = [f"{self.headline}，共 {len(self.problems)} 个问题，未写出任何文件："]
-        lines += [f"  {i}. {p.text()}" for i, p in enumerate(self.problems, 1)]
+        lines += [f"  {i}. {p.text(self.column_noun)}" for i, p in enumerate(self.problems, 1)]
         return "\n".join(lines)
 
 
 class ParamsError(ProblemsError):
     """The cohort params file is invalid (params.md)."""
     headline = "参数文件有误"
-
-    def report(self) -> str:
-        lines = [f"{self.headline}，共 {len(self.problems)} 个问题，未写出任何文件："]
-        lines += [f"  {i}. {p.text('参数')}" for i, p in enumerate(self.problems, 1)]
-        return "\n".join(lines)
+    column_noun = "参数"
 
 
 class InputError(ProblemsError):
@@ -79,7 +44,7 @@ class InputError(ProblemsError):
 
 
 class WaiverRejected(GradlibError):
-    """A waiver or revocation the review panel refuses to record; the message says why, in Chinese."""
+    """A waiver or revocation that cannot be recorded; the message says why, in Chinese."""
     headline = "豁免未记录"
 
 
@@ -94,9 +59,13 @@ class ServeFailed(GradlibError):
 
 
 class RunFailed(GradlibError):
-    """The notebook failed; evidence kept in `evidence_dir`."""
+    """A run did not finish. Facts: the failing cell (1-based) and error name when the notebook raised, the
+    folder where its evidence (partial notebook, log) was kept."""
 
-    def __init__(self, message: str, evidence_dir=None):
+    def __init__(self, message: str, *, cell: int | None = None, ename: str | None = None,
+                 evidence_dir: Path | None = None):
+        self.cell = cell
+        self.ename = ename
         self.evidence_dir = evidence_dir
         super().__init__(message)
 

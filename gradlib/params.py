@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ParamsError, Problem
+from .errors import ParamsError
+from .findings import Findings, Kind, Problem
 
 DEFAULT_SOURCES = {
     "students": "学籍库.xlsx",
@@ -83,13 +84,15 @@ def _jsonable(v):
 _DATE = re.compile(r"^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?$")
 
 
-class _Checker:
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[Problem] = []
+class _Checker(Findings):
+    """The findings of one params file, with checks that turn YAML text into typed values."""
 
-    def bad(self, key, value, problem, expected):
-        self.problems.append(Problem(self.file, "", None, key, "" if value is None else str(value), problem, expected))
+    def __init__(self, file: str):
+        super().__init__(ParamsError)
+        self.file = file
+
+    def bad(self, key, value, problem, expected, kind=Kind.BAD_VALUE):
+        self.stop(kind, self.file, "", None, key, value, problem, expected)
 
     def date(self, key, value):
         m = _DATE.match(str(value).strip()) if isinstance(value, str) else None
@@ -139,26 +142,29 @@ def load_params(path, output_dir=None) -> Params:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ParamsError([Problem(str(path), "", None, "", "", "参数文件不存在", "已存在的 YAML 文件路径")])
+        raise ParamsError([Problem(Kind.PARAMS_FILE_MISSING, str(path), problem="参数文件不存在",
+                                   expected="已存在的 YAML 文件路径")])
     except UnicodeDecodeError:
-        raise ParamsError([Problem(name, "", None, "", "", "参数文件不是 UTF-8 编码", "以 UTF-8 保存的 YAML 文件")])
+        raise ParamsError([Problem(Kind.PARAMS_ENCODING, name, problem="参数文件不是 UTF-8 编码",
+                                   expected="以 UTF-8 保存的 YAML 文件")])
     try:
         raw = yaml.load(text, Loader=yaml.BaseLoader)  # every scalar as text: 007 stays 007
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         row = mark.line + 1 if mark else None
-        raise ParamsError([Problem(name, "", row, "", "",
-                                   f"格式错误（请检查这一行附近的缩进、冒号后的空格、括号是否成对；解析器信息：{getattr(e, 'problem', e)}）",
-                                   "每行“参数名: 值”，冒号后留一个空格")])
+        raise ParamsError([Problem(Kind.PARAMS_SYNTAX, name, "", row, problem=(
+            f"格式错误（请检查这一行附近的缩进、冒号后的空格、括号是否成对；解析器信息：{getattr(e, 'problem', e)}）"),
+            expected="每行“参数名: 值”，冒号后留一个空格")])
     if not isinstance(raw, dict):
-        raise ParamsError([Problem(name, "", None, "", "", "参数文件应为“键: 值”的映射", "YAML 映射")])
+        raise ParamsError([Problem(Kind.PARAMS_NOT_MAPPING, name, problem="参数文件应为“键: 值”的映射",
+                                   expected="YAML 映射")])
     ck = _Checker(name)
     for k in raw:
         if k not in KEYS:
-            ck.bad(k, "", "未知的参数", "可用参数：" + "、".join(KEYS))
+            ck.bad(k, "", "未知的参数", "可用参数：" + "、".join(KEYS), Kind.UNKNOWN_KEY)
     for k in REQUIRED:
         if k not in raw or raw[k] in (None, ""):
-            ck.bad(k, "", "缺少必填参数", REQUIRED_EXAMPLES[k])
+            ck.bad(k, "", "缺少必填参数", REQUIRED_EXAMPLES[k], Kind.MISSING_KEY)
     base = path.parent
     cohort = ck.number("cohort", raw["cohort"], 2000, 2100, integer=True) if raw.get("cohort") else None
     school = ck.text("school", raw.get("school", "江西省通用技术工程学校"))
@@ -197,8 +203,7 @@ def load_params(path, output_dir=None) -> Params:
         font = (base / raw["font"]).resolve() if isinstance(raw["font"], str) else None
         if font is None or not font.is_file():
             ck.bad("font", raw["font"], "字体文件不存在", "TrueType 字体文件（.ttf/.ttc/.otf）的路径")
-    if ck.problems:
-        raise ParamsError(ck.problems)
+    ck.check()
     return Params(path, cohort, school, data_dir.resolve(), sources, waivers, fees_mode, fee_tolerance,
                   pass_mark, due, pub, window, photo, out, posting, font, raw)
 
@@ -212,7 +217,7 @@ def _sources(ck: _Checker, given, data_dir: Path) -> dict[str, Source]:
     out = {}
     for key in given:
         if key not in DEFAULT_SOURCES:
-            ck.bad(f"sources.{key}", "", "未知的数据源", "可用：" + "、".join(DEFAULT_SOURCES))
+            ck.bad(f"sources.{key}", "", "未知的数据源", "可用：" + "、".join(DEFAULT_SOURCES), Kind.UNKNOWN_KEY)
     for key, default in DEFAULT_SOURCES.items():
         v = given.get(key, default)
         if v in (None, "null", "~", ""):
@@ -242,7 +247,7 @@ def _photo(ck: _Checker, given) -> PhotoSpec:
         return PhotoSpec()
     for k in given:
         if k not in ("width", "height", "max_kb"):
-            ck.bad(f"photo.{k}", "", "未知的参数", "width、height、max_kb")
+            ck.bad(f"photo.{k}", "", "未知的参数", "width、height、max_kb", Kind.UNKNOWN_KEY)
     d = PhotoSpec()
     w = ck.number("photo.width", given.get("width", str(d.width)), 1, integer=True)
     h = ck.number("photo.height", given.get("height", str(d.height)), 1, integer=True)

@@ -1,6 +1,6 @@
-"""The one table of outcomes and reasons (rules.md): code, 中文, outcome, article, waivability.
+"""The one table of outcomes, reasons and waiver states (rules.md): code, 中文, outcome, article, colour…
 
-Rules, lists, widgets and docs all read their labels and articles from here.
+Rules, lists, widgets and docs all read their labels, articles and colours from here.
 """
 from __future__ import annotations
 
@@ -15,15 +15,16 @@ class Outcome:
     label: str
     severity: int  # higher is more severe
     meaning: str
+    color: str     # charts and badges (white text on it stays readable)
 
 
 OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("NOT_ELIGIBLE", "不具备毕业资格", 4, "当年不予提交毕业申请"),
-    Outcome("WITHHELD", "缓发毕业证书", 3, "补考认定后方可毕业，有截止日期"),
-    Outcome("DEFERRED", "暂缓领取", 2, "准予毕业，补齐手续或费用后方可领取"),
-    Outcome("COLLECT", "可领取", 1, "可在发放期内领取毕业证书及报到证"),
+    Outcome("NOT_ELIGIBLE", "不具备毕业资格", 4, "当年不予提交毕业申请", "#757575"),
+    Outcome("WITHHELD", "缓发毕业证书", 3, "补考认定后方可毕业，有截止日期", "#D84343"),
+    Outcome("DEFERRED", "暂缓领取", 2, "准予毕业，补齐手续或费用后方可领取", "#CF6F13"),
+    Outcome("COLLECT", "可领取", 1, "可在发放期内领取毕业证书及报到证", "#3D8B47"),
 )
-ABANDONED = Outcome("ABANDONED", "视同放弃", 5, "缓发期满未参加认定，视同放弃毕业证书及报到证")
+ABANDONED = Outcome("ABANDONED", "视同放弃", 5, "缓发期满未参加认定，视同放弃毕业证书及报到证", "#424242")
 
 OUTCOME_BY_CODE = {o.code: o for o in OUTCOMES + (ABANDONED,)}
 OUTCOME_ORDER = [o.code for o in OUTCOMES]  # most severe first
@@ -37,6 +38,8 @@ class Reason:
     article: str
     waivable: bool
     when: str  # the condition, in Chinese, for docs and the data-problems sheet
+    # a reason found in the data is also a row of 数据问题清单: (source table, column shown, what is expected)
+    problem_at: tuple[str, str, str] | None = None
 
 
 REASONS: tuple[Reason, ...] = (
@@ -53,11 +56,12 @@ REASONS: tuple[Reason, ...] = (
     Reason("INTERNSHIP_FAILED", "顶岗实习考核不合格", "WITHHELD", "第十五条", False,
            "实习考核成绩不合格"),
     Reason("RECORD_INCOMPLETE", "学籍信息缺失或有误", "DEFERRED", "第一条、第二条", False,
-           "学籍库必填项为空，性别不是男/女，出生日期不是日期，或学籍状态不在五种之内"),
+           "学籍库必填项为空，性别不是男/女，出生日期不是日期，或学籍状态不在五种之内",
+           ("students", "学籍信息", "必填项齐全，性别为男/女，出生日期为日期，学籍状态为规定取值")),
     Reason("MAJOR_NOT_IN_PLAN", "专业不在教学计划中", "DEFERRED", "第十五条", False,
-           "专业为空或教学计划中没有该专业"),
+           "专业为空或教学计划中没有该专业", ("students", "专业", "教学计划中的专业名称")),
     Reason("GRADE_MISSING", "必修课程无有效成绩", "DEFERRED", "第七条、第十五条", False,
-           "必修或实习课程在所有考试中均无有效成绩"),
+           "必修或实习课程在所有考试中均无有效成绩", ("grades", "课程", "该生专业每门必修、实习课程至少一次有效成绩")),
     Reason("INTERNSHIP_RECORD_MISSING", "无顶岗实习记录", "DEFERRED", "第九条、第十五条", False,
            "顶岗实习表中没有该学生"),
     Reason("INTERNSHIP_UNASSESSED", "顶岗实习未考核", "DEFERRED", "第十五条", False,
@@ -73,14 +77,38 @@ REASONS: tuple[Reason, ...] = (
     Reason("PAYMENT_RECORD_MISSING", "无缴费记录", "DEFERRED", "第八条", True,
            "台账模式下缴费库中没有该学生"),
     Reason("PHOTO_MISSING", "缺电子照片", "DEFERRED", "第六条、第十二条", True,
-           "照片文件夹中没有以身份证号或学号命名的照片"),
+           "照片文件夹中没有以身份证号或学号命名的照片", ("photos", "照片文件", "以身份证号或学号命名的 JPEG 照片")),
     Reason("PHOTO_INVALID", "电子照片不符合规格", "DEFERRED", "第六条", True,
-           "照片不是 JPEG、超过大小上限或像素尺寸不符"),
+           "照片不是 JPEG、超过大小上限或像素尺寸不符", ("photos", "照片文件", "JPEG，像素与大小符合参数 photo 的规定")),
     Reason("ID_INVALID", "身份证号有误", "DEFERRED", "第一条", False,
-           "身份证号为空、格式或校验位错误、出生日期不存在，或与性别、出生日期不一致，或以数字形式导入"),
+           "身份证号为空、格式或校验位错误、出生日期不存在，或与性别、出生日期不一致，或以数字形式导入",
+           ("students", "身份证号", "18 位身份证号（校验位正确，与性别、出生日期一致），以文本格式保存")),
     Reason("ID_DUPLICATE", "身份证号重复", "DEFERRED", "第一条", False,
-           "同一身份证号出现在两个及以上学号上"),
+           "同一身份证号出现在两个及以上学号上", ("students", "身份证号", "每名学生的身份证号各不相同")),
 )
+
+
+
+@dataclass(frozen=True)
+class State:
+    """A code with its Chinese label (waiver operations and the status of each waiver row)."""
+    code: str
+    label: str
+
+
+# 操作 of a waiver row, as written in the waivers file (the first is the default)
+WAIVE, REVOKE = State("WAIVE", "豁免"), State("REVOKE", "撤销")
+WAIVER_OPERATIONS: tuple[State, ...] = (WAIVE, REVOKE)
+# the status of each row of the waivers log after a run
+WAIVER_STATUSES: tuple[State, ...] = (
+    State("ACTIVE", "生效"),
+    State("STALE", "过期（该生无此原因）"),
+    State("REVOKED", "已撤销"),
+    State("SUPERSEDED", "已被后续记录取代"),
+    State("INVALID", "无效"),
+)
+OPERATION_BY_LABEL = {s.label: s for s in WAIVER_OPERATIONS}
+STATUS_BY_CODE = {s.code: s for s in WAIVER_STATUSES}
 
 REASON_BY_CODE = {r.code: r for r in REASONS}
 REASON_BY_LABEL = {r.label: r for r in REASONS}
@@ -88,6 +116,18 @@ REASON_ORDER = {r.code: i for i, r in enumerate(REASONS)}
 SEVERITY = {o.code: o.severity for o in OUTCOMES}
 REASON_SEVERITY = {r.code: SEVERITY[r.outcome] for r in REASONS}  # the severity of the outcome a reason leads to
 WAIVABLE = frozenset(r.code for r in REASONS if r.waivable)
+
+
+def outcome_label(code: str) -> str:
+    """The Chinese label of an outcome code (the code itself when unknown)."""
+    o = OUTCOME_BY_CODE.get(code)
+    return o.label if o else code
+
+
+def reason_label(code: str) -> str:
+    """The Chinese label of a reason code (the code itself when unknown)."""
+    r = REASON_BY_CODE.get(code)
+    return r.label if r else code
 
 
 def reason_code(text: str) -> str | None:

@@ -6,7 +6,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from builders import CohortFiles  # noqa: E402
 
-from gradlib.decide import decide  # noqa: E402
+from gradlib.rules import decide  # noqa: E402
 from gradlib.params import load_params  # noqa: E402
 from gradlib.sources import load_cohort  # noqa: E402
 

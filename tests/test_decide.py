@@ -6,7 +6,7 @@ import pandas as pd
 from builders import CohortFiles
 from conftest import outcome_of, run_decide
 
-from gradlib.decide import withheld_deadline
+from gradlib.rules import withheld_deadline
 from gradlib.reasons import OUTCOMES, REASONS, reason_code
 
 S1, S2, S3, S4 = "2024000001", "2024000002", "2024000003", "2024000004"
@@ -50,7 +50,7 @@ def test_stale_waiver_is_reported_and_changes_nothing(tmp_path):
     d = run_decide(cf)
     assert outcome_of(d, S1) == ("COLLECT", set(), set())
     assert d.problems["problem"].str.startswith("过期豁免").sum() == 1
-    assert "过期" in d.waivers.iloc[0]["状态"]
+    assert d.waivers.iloc[0]["status"] == "STALE"
 
 
 def test_invalid_waivers_are_data_problems_never_applied(tmp_path):
@@ -89,8 +89,8 @@ def test_revocation_is_a_new_row_and_the_last_row_wins(tmp_path):
     d = run_decide(cf)
     assert outcome_of(d, S1) == ("DEFERRED", {"FEES_OWED"}, set())
     assert outcome_of(d, S2) == ("COLLECT", set(), {"FEES_OWED"})
-    assert list(d.waivers["状态"])[:2] == ["已被后续记录取代", "已被后续记录取代"]
-    assert d.waivers.iloc[2]["状态"] == "已撤销"
+    assert list(d.waivers["status"])[:2] == ["SUPERSEDED", "SUPERSEDED"]
+    assert d.waivers.iloc[2]["status"] == "REVOKED"
 
 
 def test_reason_code_by_label():
@@ -144,7 +144,7 @@ def test_decisions_csv_contract(tmp_path):
 def test_deciding_again_from_the_rules_reasons_matches_a_full_decide(tmp_path):
     from dataclasses import replace
 
-    from gradlib.decide import decide
+    from gradlib.rules import decide
     cf = CohortFiles(tmp_path)
     owe(cf, S1)
     first = run_decide(cf)

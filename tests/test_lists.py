@@ -11,9 +11,10 @@ import pytest
 from builders import CohortFiles
 from conftest import run_decide
 
-from gradlib import lists
-from gradlib.compare import previous_run
-from gradlib.workbook import cn_date
+from gradlib import outputs as lists
+from gradlib.outputs import database
+from gradlib.outputs.compare import previous_run
+from gradlib.formats import cn_date
 
 S = [f"20240{i:05d}" for i in range(1, 7)]
 DEADLINE = "2028年6月20日"
@@ -319,7 +320,7 @@ def test_mailing_list_grouped_by_province_and_city(run):
 
 def test_internship_statistics_are_counts_per_major_and_class(run):
     _, d, run_dir, _, _ = run
-    from gradlib.internship import by_class, by_major
+    from gradlib.outputs.internship import by_class, by_major
     m = by_major(d).set_index("专业")
     assert m.loc["合计", "学生人数"] == 6 and m.loc["合计", "已交实习报告"] == 5
     assert (m.loc["合计", ["考核合格", "考核不合格", "未考核", "无实习记录"]].sum()) == 6
@@ -354,7 +355,7 @@ def test_graduate_database_has_national_headers_and_full_data(run):
 def test_graduate_database_splits_into_sheets_and_numbered_files(tmp_path):
     n = 6500
     rows = pd.DataFrame({"校内学号": [f"{i:08d}" for i in range(n)], "姓名": "某某", "身份证号": "x"})
-    paths = lists.write_database(rows, tmp_path)
+    paths = database.write_rows(rows, tmp_path, lists.LIST_BY_KEY["database"])
     assert [p.name for p in paths] == ["毕业生信息库（内部）-1.xlsx", "毕业生信息库（内部）-2.xlsx"]
     got = []
     for p, sizes in zip(paths, ([2000, 2000, 2000], [500])):
@@ -366,7 +367,7 @@ def test_graduate_database_splits_into_sheets_and_numbered_files(tmp_path):
             got += [v[0] for v in values[1:]]
     assert got == list(rows["校内学号"])
     (tmp_path / "six").mkdir()
-    one = lists.write_database(rows.head(6000), tmp_path / "six")
+    one = database.write_rows(rows.head(6000), tmp_path / "six", lists.LIST_BY_KEY["database"])
     assert [p.name for p in one] == ["毕业生信息库（内部）.xlsx"]
     assert openpyxl.load_workbook(one[0], read_only=True).sheetnames == ["毕业生1", "毕业生2", "毕业生3"]
 
@@ -419,8 +420,8 @@ def test_internship_chart_has_every_chinese_glyph(run):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from gradlib.fonts import find_cjk_font
-    from gradlib.internship import internship_chart
+    from gradlib.outputs.fonts import find_cjk_font
+    from gradlib.outputs.internship import internship_chart
     if find_cjk_font() is None:
         pytest.skip("no CJK font on this machine (.ci/run installs fonts-wqy-zenhei)")
     _, d, _, _, _ = run
@@ -437,7 +438,7 @@ def test_internship_chart_has_every_chinese_glyph(run):
 def test_all_lists_for_a_realistic_demo_cohort(tmp_path):
     """Every class gets a packet and the public list holds exactly the COLLECT students (speed: `make bench`)."""
     from gradlib import demo
-    from gradlib.decide import decide
+    from gradlib.rules import decide
     from gradlib.params import load_params
     from gradlib.sources import load_cohort
     d = decide(load_cohort(load_params(demo.write_demo(tmp_path / "demo", students=800, seed=7, photos=False))))
@@ -453,7 +454,7 @@ def test_all_lists_for_a_realistic_demo_cohort(tmp_path):
 def test_an_id_that_arrived_as_a_number_is_never_copied_into_the_database(tmp_path):
     from builders import CohortFiles, write_xlsx
 
-    from gradlib.decide import decide
+    from gradlib.rules import decide
     from gradlib.params import load_params
     from gradlib.sources import load_cohort
     cf = CohortFiles(tmp_path)
@@ -462,6 +463,6 @@ def test_an_id_that_arrived_as_a_number_is_never_copied_into_the_database(tmp_pa
     st.loc[0, "身份证号"] = "360102200801150030"
     write_xlsx(tmp_path / "data" / "学籍库.xlsx", st, numeric={"身份证号": [0]})
     d = decide(load_cohort(load_params(params)))
-    rows = lists.database_rows(d).set_index("校内学号")
+    rows = database.database_rows(d).set_index("校内学号")
     assert rows.loc["2024000001", "身份证号"] == ""  # DEFERRED (ID_INVALID), listed, but its ID is not guessed
     assert rows.loc["2024000002", "身份证号"] == st.loc[1, "身份证号"]

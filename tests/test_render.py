@@ -14,8 +14,8 @@ from PIL import Image
 from conftest import run_decide
 from test_lists import bent_cohort
 
-from gradlib import lists
-from gradlib.fonts import find_cjk_font
+from gradlib import outputs as lists
+from gradlib.outputs.fonts import find_cjk_font
 
 TOOLS = [shutil.which(t) for t in ("soffice", "pdftoppm", "pdftotext", "pdfinfo")]
 pytestmark = pytest.mark.skipif(not all(TOOLS), reason="needs soffice (libreoffice-calc) and poppler-utils")

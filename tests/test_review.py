@@ -12,12 +12,13 @@ import pytest
 from builders import CohortFiles
 from conftest import outcome_of
 
-from gradlib import review as review_module
-from gradlib import waiver_log
-from gradlib.decide import decide
+from gradlib.review import panel as review_module
+from gradlib.sources import waivers as waiver_log
+from gradlib.rules import decide
 from gradlib.params import load_params
-from gradlib.review import STATIC_TITLE, ReviewPanel, panel_for, review_panel
-from gradlib.review_data import WAIVED_ANY, what_if
+from gradlib.review.panel import ReviewPanel, panel_for, review_panel
+from gradlib.review.summary import STATIC_TITLE
+from gradlib.review.index import WAIVED_ANY, what_if
 from gradlib.sources import load_cohort
 
 HEADER = "学号,原因代码,理由,批准人,日期,操作,记录人,记录时间\n"
@@ -289,7 +290,7 @@ def test_xlsx_waivers_file_is_refused(tmp_path):
 
 
 def test_error_in_a_callback_is_shown_with_its_traceback(panel, params, monkeypatch):
-    def broken(cohort, resolved=None, reasons=None):
+    def broken(cohort, resolved=None, reasons=None, facts=None):
         raise RuntimeError("模拟的故障")
 
     monkeypatch.setattr(review_module, "decide", broken)
@@ -318,7 +319,7 @@ def test_batch_review_is_static_html_without_widgets(panel, monkeypatch):
 
 
 def test_papermill_run_after_a_panel_waiver_reaches_the_same_decision(panel, params):
-    from gradlib.run import run
+    from gradlib.run.execute import run
 
     panel.open_student(S2)
     fill_and_submit(panel)
@@ -343,7 +344,7 @@ def test_cli_review_has_help_and_rejects_bad_params(tmp_path):
 
 
 def test_voila_listens_on_loopback_only_without_token():
-    from gradlib.serve import HOST, NOTEBOOK, voila_command
+    from gradlib.review.serve import HOST, NOTEBOOK, voila_command
 
     cmd = voila_command(8123)
     assert HOST == "127.0.0.1" and "--Voila.ip=127.0.0.1" in cmd and "--port=8123" in cmd
@@ -370,7 +371,7 @@ def test_existing_file_with_title_row_and_other_column_order_gets_rows_in_its_co
 
 
 def test_review_app_shows_load_problems_in_chinese_instead_of_a_panel(tmp_path, monkeypatch):
-    from gradlib.review import review_app
+    from gradlib.review.panel import review_app
 
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *objs, **kw: shown.extend(objs))
@@ -387,7 +388,8 @@ def test_review_app_shows_load_problems_in_chinese_instead_of_a_panel(tmp_path, 
 def test_serve_refuses_a_busy_port(params):
     import socket
 
-    from gradlib.serve import ServeFailed, serve
+    from gradlib.errors import ServeFailed
+    from gradlib.review.serve import serve
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -16,7 +16,7 @@ import pytest
 from conftest import outcome_of
 from test_review import HEADER, S1, S2, S3, review_cohort
 
-from gradlib.decide import decide
+from gradlib.rules import decide
 from gradlib.params import load_params
 from gradlib.sources import load_cohort
 

@@ -274,7 +274,7 @@ def test_id_invalid(cohort_files, mutate):
 
 
 def test_id_lowercase_x_is_valid():
-    from gradlib.values import id_check_digit_ok, normalise_id
+    from gradlib.sources.values import id_check_digit_ok, normalise_id
     ids = normalise_id(pd.Series(["11010519491231002x"]))
     assert ids[0].endswith("X") and id_check_digit_ok(ids)[0]
 

@@ -11,7 +11,7 @@ import pytest
 
 from builders import CohortFiles
 
-from gradlib import run as run_module
+from gradlib.run import execute as run_module
 from gradlib.errors import RunFailed
 
 

@@ -6,7 +6,7 @@ import xlsxwriter
 from builders import CohortFiles, write_xlsx
 from conftest import outcome_of, run_decide
 
-from gradlib.decide import decide
+from gradlib.rules import decide
 from gradlib.params import load_params
 from gradlib.sources import load_cohort
 
@@ -253,7 +253,7 @@ def test_literal_contract_examples(tmp_path):
     """00123 keeps its zeros; 2027年6月20日 is a date; ￥1,200.50 is money; 已交 is yes."""
     import datetime as dt
 
-    from gradlib.values import parse_dates, parse_money, parse_yesno
+    from gradlib.sources.values import parse_dates, parse_money, parse_yesno
     cf = CohortFiles(tmp_path)
     for key in ("students", "grades", "fees", "internship", "addresses"):
         t = cf.tables[key]

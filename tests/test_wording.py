@@ -5,13 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from gradlib import wording
-from gradlib.mailing import province_city
+from gradlib.outputs import wording
+from gradlib.outputs.mailing import province_city
 from gradlib.reasons import ABANDONED, OUTCOMES, REASON_BY_CODE, REASONS
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = wording.Facts("应缴 2400.00 元，已缴 1900.00 元，欠缴 500.00 元", 500.0, None, dt.date(2027, 7, 15))
-MODULES = ("wording", "listing", "lists", "results", "internship", "mailing", "compare", "workbook")
+# the one homes: reason labels and articles in reasons.py, the lists' articles in outputs/catalog.py
+HOMES = {"reasons.py", "catalog.py"}
+MODULES = sorted(p for p in (ROOT / "gradlib").rglob("*.py") if p.name not in HOMES)
 
 
 def test_every_reason_has_wording_and_nothing_else_does():
@@ -50,11 +52,15 @@ def test_public_wording_is_unique_and_in_reason_order():
         "需补考认定、需补交实习材料、需到财务科办理手续"
 
 
-def test_list_modules_repeat_no_reason_label_no_article_and_no_outcome_label():
+def test_no_module_repeats_a_reason_label_an_article_or_an_outcome_label():
+    """What people read is told from the one table: lists and the review never spell a label themselves (rules'
+    evidence may describe a fact in words that happen to contain one, e.g. 缴费库中无缴费记录)."""
+    assert len(MODULES) > 40
     for name in MODULES:
-        text = (ROOT / "gradlib" / f"{name}.py").read_text(encoding="utf-8")
+        text = name.read_text(encoding="utf-8")
+        told = name.parent.name in ("outputs", "review")
         for r in REASONS:
-            assert r.label not in text, (name, r.label)
+            assert (r.label not in text) if told else (f'"{r.label}"' not in text), (name, r.label)
         assert not re.search(r"第[一二三四五六七八九十]+条", text), name
         for o in OUTCOMES + (ABANDONED,):
             assert f'"{o.label}"' not in text, (name, o.label)

@@ -1,0 +1,168 @@
+"""Findings about the input, after pandera's lazy validation: collect every problem, raise once at the edge.
+
+A finding is *structural* (the run cannot start: a file or column missing, a duplicate 学号, bad params)
+or a *data problem* (one row or student: it becomes a row of 数据问题清单 and, where the rules say so, a
+reason). Each has a stable ``kind`` code besides its Chinese text, so tests compare kinds and fields,
+not wording. ``Findings`` is the one collector used by params, sources and waivers.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, ProblemsError
+
+
+class Kind(StrEnum):
+    """Stable codes of findings (a student's reason found in the data uses the reason code instead)."""
+    # params
+    PARAMS_FILE_MISSING = "params_file_missing"
+    PARAMS_ENCODING = "params_encoding"
+    PARAMS_SYNTAX = "params_syntax"
+    PARAMS_NOT_MAPPING = "params_not_mapping"
+    UNKNOWN_KEY = "unknown_key"
+    MISSING_KEY = "missing_key"
+    BAD_VALUE = "bad_value"
+    # files and tables (structural)
+    FILE_MISSING = "file_missing"
+    FILE_UNREADABLE = "file_unreadable"
+    NO_DATA = "no_data"
+    COLUMN_MISSING = "column_missing"
+    STUDENT_ID_BLANK = "student_id_blank"
+    STUDENT_ID_DUPLICATE = "student_id_duplicate"
+    PHOTO_FOLDER_MISSING = "photo_folder_missing"
+    # rows and cells (data problems)
+    NOTE_ROW = "note_row"
+    ORPHAN = "orphan"
+    TEMPORARY_ID = "temporary_id"
+    BAD_DATE = "bad_date"
+    BAD_YESNO = "bad_yesno"
+    BAD_STATUS = "bad_status"
+    PLAN_ROW_INCOMPLETE = "plan_row_incomplete"
+    BAD_NATURE = "bad_nature"
+    DUPLICATE_COURSE = "duplicate_course"
+    UNKNOWN_GRADE_COLUMN = "unknown_grade_column"
+    COURSE_NOT_IN_PLAN = "course_not_in_plan"
+    NOT_A_GRADE = "not_a_grade"
+    BAD_MONEY = "bad_money"
+    ARREARS_MISMATCH = "arrears_mismatch"
+    DUPLICATE_ROW = "duplicate_row"
+    BAD_POSTCODE = "bad_postcode"
+    ADDRESSES_MISSING = "addresses_missing"
+    # the waivers log
+    WAIVER_INVALID = "waiver_invalid"
+    WAIVER_STALE = "waiver_stale"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: its kind, where it is (file, sheet, Excel row, column), the value, and what is expected."""
+    kind: str
+    file: str = ""
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    value: str = ""
+    problem: str = ""
+    expected: str = ""
+    student_id: str = ""
+
+    def text(self, column_noun: str = "列") -> str:
+        """The problem as one Chinese line a registrar can act on."""
+        where = [self.file or "（参数）"]
+        if self.sheet:
+            where.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            where.append(f"第 {self.row} 行")
+        if self.column:
+            where.append(f"{column_noun}“{self.column}”")
+        line = "，".join(where) + "：" + self.problem
+        if self.value != "":
+            line += f"（值：“{self.value}”）"
+        if self.expected:
+            line += f"；应为：{self.expected}"
+        return line
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# the data-problems table: its columns and their Chinese headers (kind stays internal)
+HEADERS = {"file": "文件", "sheet": "工作表", "row": "行号", "column": "列",
+           "value": "值", "problem": "问题", "expected": "应为", "student_id": "学号"}
+COLUMNS = ["kind"] + list(HEADERS)
+
+
+def frame(kind, file, sheet, rows, column, values, problem, expected="", student_ids=None) -> pd.DataFrame:
+    """Data-problem rows for many cells at once (vectorised); any argument may be one value or one per row."""
+    rows = pd.Series(rows).reset_index(drop=True)
+    n = len(rows)
+
+    def col(v, default=""):
+        if v is None:
+            return [default] * n
+        if isinstance(v, (pd.Series, np.ndarray, list)):
+            return pd.Series(v).reset_index(drop=True).astype(object).where(lambda s: s.notna(), "").astype(str).to_numpy()
+        return [v] * n
+
+    return pd.DataFrame({"kind": col(kind), "file": col(file), "sheet": col(sheet), "row": rows.astype("Int64"),
+                         "column": col(column), "value": col(values), "problem": col(problem),
+                         "expected": col(expected), "student_id": col(student_ids)})
+
+
+def empty() -> pd.DataFrame:
+    """A data-problems table with no rows."""
+    return pd.DataFrame({c: pd.Series([], dtype="Int64" if c == "row" else object) for c in COLUMNS})
+
+
+def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Several data-problem tables as one, in order."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty()
+    return pd.concat(frames, ignore_index=True)[COLUMNS]
+
+
+def chinese(df: pd.DataFrame) -> pd.DataFrame:
+    """The data-problems table with Chinese headers, for display and the workbook."""
+    return df[list(HEADERS)].rename(columns=HEADERS)
+
+
+class Findings:
+    """Collects findings; ``check()`` raises every structural one at once (pandera's lazy validation)."""
+
+    def __init__(self, error: type[ProblemsError] = InputError):
+        self.error = error
+        self.structural: list[Problem] = []
+        self._data: list[pd.DataFrame] = []
+
+    def stop(self, kind, file="", sheet="", row=None, column="", value="", problem="", expected="", student_id=""):
+        """Record a structural problem (the run cannot start)."""
+        self.structural.append(Problem(str(kind), file, sheet, row, column, "" if value is None else str(value),
+                                       problem, expected, student_id))
+
+    def extend(self, problems: list[Problem]):
+        """Record structural problems found elsewhere (e.g. by the header search)."""
+        self.structural.extend(problems)
+
+    def note(self, *args, **kwargs):
+        """Record data problems, with the arguments of frame()."""
+        self.add(frame(*args, **kwargs))
+
+    def add(self, rows: pd.DataFrame):
+        """Record a table of data problems built elsewhere."""
+        if len(rows):
+            self._data.append(rows)
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """Every data problem recorded so far, as one table."""
+        return combine(self._data)
+
+    def check(self):
+        """Raise the structural problems recorded so far, all at once."""
+        if self.structural:
+            raise self.error(self.structural)

@@ -1,0 +1,59 @@
+"""The two public lists (Art 17): 可领取毕业证名单 and 暂缓领取毕业证名单.
+
+They carry only 专业, 班级, 学号, 姓名 and their own columns (outputs.md): no ID, birth date, address,
+phone, amount or grade. The posting period and the issue window are in the title rows.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..reasons import ABANDONED, OUTCOME_BY_CODE
+from ..rules import Decisions
+from . import listing
+
+PUBLIC_COLUMNS = ["序号", "专业", "班级", "学号", "姓名"]
+
+
+def _public(rows: pd.DataFrame, cols) -> pd.DataFrame:
+    return listing.ordered(rows.assign(序号=0)[PUBLIC_COLUMNS + list(cols)])
+
+
+def collect_list(d: Decisions) -> pd.DataFrame:
+    """可领取毕业证名单: COLLECT students, 序号 专业 班级 学号 姓名."""
+    st = listing.students(d)
+    return _public(st[st["outcome"] == "COLLECT"], [])
+
+
+def deferred_list(d: Decisions) -> pd.DataFrame:
+    """暂缓领取毕业证名单: DEFERRED and WITHHELD students with a short public wording and the deadline."""
+    st = listing.students(d)
+    rows = st[st["outcome"].isin(("DEFERRED", "WITHHELD"))]
+    rows = rows.assign(需办理事项=listing.public_wording(rows["codes"]))
+    return _public(rows, ["结论", "需办理事项", "截止日期"])
+
+
+def write_collect(d: Decisions, run_dir: Path, spec) -> list[Path]:
+    """可领取毕业证名单.xlsx, the issue window in the title (outputs.md)."""
+    p = d.cohort.params
+    rows = collect_list(d)
+    book = spec.book(run_dir)
+    sh = book.sheet("可领取名单", f"{listing.title(p, spec.name)}（领取时间：{listing.issue_window(p)}）",
+                    listing.posting_notes(p))
+    sh.table(rows, numbers=("序号",), count=f"共 {len(rows)} 人")
+    return [sh.finish().book.close()]
+
+
+def write_deferred(d: Decisions, run_dir: Path, spec) -> list[Path]:
+    """暂缓领取毕业证名单.xlsx: what each student must do in public words, and the WITHHELD deadline."""
+    p = d.cohort.params
+    rows = deferred_list(d)
+    book = spec.book(run_dir)
+    notes = listing.posting_notes(p) + [
+        f"名单中的学生请与班主任联系，按“需办理事项”办理完毕后方可领取；{OUTCOME_BY_CODE['WITHHELD'].label}"
+        f"的学生须在截止日期前申请认定，逾期{ABANDONED.label}。"]
+    sh = book.sheet("暂缓领取名单", listing.title(p, spec.name), notes)
+    sh.table(rows, numbers=("序号",), center=("截止日期",), wrap=("需办理事项",), count=f"共 {len(rows)} 人",
+             max_width=30)
+    return [sh.finish().book.close()]

@@ -1,0 +1,1 @@
+"""Run a cohort: papermill execution of the notebook and the archive it leaves (copies, HTML, manifest)."""

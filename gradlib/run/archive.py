@@ -1,0 +1,147 @@
+"""What makes a run folder an archive: copies of the inputs, the offline HTML, the status and the manifest."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import re
+import shutil
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from .. import __version__
+from ..params import Params
+
+ROOT = Path(__file__).resolve().parents[2]
+STATUS_FILE = "run-status.json"
+KEY_PACKAGES = ("pandas", "numpy", "python-calamine", "xlsxwriter", "papermill", "nbconvert", "nbformat",
+                "ipykernel", "ipywidgets", "voila", "matplotlib", "Pillow", "PyYAML")
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file, in hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def copy_inputs(params: Params, files: dict[str, Path], dest: Path) -> Path:
+    """Copy every input (and the waivers file) into dest; write a params.yaml there that points at the copies."""
+    dest.mkdir(parents=True)
+    raw = dict(params.raw)
+    sources = dict(raw.get("sources") or {})
+    for key, path in files.items():
+        if key == "waivers":
+            continue
+        try:
+            rel = path.relative_to(params.data_dir)
+        except ValueError:
+            rel = Path(path.name)
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            shutil.copytree(path, target)
+        else:
+            shutil.copy2(path, target)
+        src = params.sources[key]
+        name = rel.as_posix() + ("/" if path.is_dir() else "")
+        sources[key] = {"file": name, "sheet": src.sheet} if src.sheet else name
+    raw["sources"] = sources
+    raw["data_dir"] = "."
+    if "waivers" in files:
+        shutil.copy2(files["waivers"], dest / files["waivers"].name)
+        raw["waivers"] = files["waivers"].name
+    raw["output_dir"] = str(params.output_dir)
+    if params.font:
+        raw["font"] = str(params.font)
+    copy = dest / "params.yaml"
+    copy.write_text("# 本次运行所用参数（路径已指向 inputs/ 中的副本）\n" +
+                    yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    shutil.copy2(params.path, dest / ("原参数-" + params.path.name))
+    return copy
+
+
+def export_html(notebook: Path, target: Path):
+    """Render the executed notebook as HTML without code cells and without any CDN script."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_filename(str(notebook))
+    body = re.sub(r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>", "", body)
+    body = re.sub(r"<script\b[^>]*>(?:(?!</script>).)*?(?:https?://cdn|mathjax)(?:(?!</script>).)*</script>", "",
+                  body, flags=re.S | re.I)
+    body = re.sub(r"<link[^>]*\bhref=[\"']https?://[^>]*>", "", body)
+    body = re.sub(r"<!--(?:(?!-->).)*?mathjax(?:(?!-->).)*-->", "", body, flags=re.S | re.I)
+    target.write_text(body, encoding="utf-8")
+
+
+def git_commit() -> str | None:
+    """The checkout's commit (with -dirty when files were changed), or None outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        if out.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return out.stdout.strip() + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the key packages (None when one is missing)."""
+    out = {}
+    for p in KEY_PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = None
+    return out
+
+
+def _files(folder: Path, skip=()) -> list[dict]:
+    rows = []
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_file() and rel not in skip:
+            rows.append({"path": rel, "sha256": sha256(p), "bytes": p.stat().st_size})
+    return rows
+
+
+def write_manifest(run_dir: Path, params: Params, run_id: str, started: dt.datetime, finished: dt.datetime,
+                   status: dict, sources: dict[str, Path]) -> Path:
+    """manifest.json: inputs and outputs with SHA-256, params as read, versions, times, status, counts."""
+    inputs = _files(run_dir / "inputs")
+    outputs = [f for f in _files(run_dir, skip={"manifest.json"}) if not f["path"].startswith("inputs/")]
+    manifest = {
+        "tool": "gradlib", "version": __version__, "git_commit": git_commit(),
+        "cohort": params.cohort, "run_id": run_id, "status": status.get("status", "failed"),
+        "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
+        "duration_seconds": round((finished - started).total_seconds(), 2),
+        "python": platform.python_version(), "platform": platform.platform(), "packages": package_versions(),
+        "params_file": str(params.path), "params": params.as_record(),
+        "sources": {k: str(v) for k, v in sources.items()},
+        "inputs": inputs, "outputs": outputs,
+        "students": status.get("students"), "counts": status.get("counts"),
+        "timings": status.get("timings", {}),
+    }
+    path = run_dir / "manifest.json"
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def write_status(run_dir, decisions, timings: dict | None = None) -> dict:
+    """Called by the notebook's last cell: gradlib's own record that every step finished. Returns it."""
+    timings = {"load_seconds": round(decisions.cohort.seconds, 3), "decide_seconds": round(decisions.seconds, 3),
+               **(timings or {})}
+    counts = {k: int(v) for k, v in decisions.counts().items()}
+    status = {"status": "succeeded", "students": int(decisions.cohort.size), "counts": counts, "timings": timings}
+    (Path(run_dir) / STATUS_FILE).write_text(json.dumps(status, ensure_ascii=False, indent=2), encoding="utf-8")
+    return status

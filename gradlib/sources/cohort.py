@@ -1,0 +1,137 @@
+"""Load one cohort: read every departmental file, validate it, and return typed tables.
+
+Structural problems (data-contract.md) are collected over all files and raised together as
+InputError before anything is written; per-student problems become data-problem rows.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from .. import findings as F
+from ..findings import Findings, Kind
+from ..params import Params, Source
+from . import tables, waivers
+from .grades import grades
+from .photos import index_photos
+from .reading import RawTable
+from .schema import ADDRESSES, CURRICULUM, FEES, GRADES, INTERNSHIP, STUDENTS, WAIVERS
+
+
+@dataclass
+class Cohort:
+    """Every input of one cohort run, parsed and validated (not yet judged)."""
+    params: Params
+    students: pd.DataFrame
+    curriculum: pd.DataFrame
+    attempts: pd.DataFrame
+    fees: pd.DataFrame
+    internship: pd.DataFrame  # every row; the rules pick the one that counts
+    addresses: pd.DataFrame
+    photos: pd.DataFrame | None
+    waivers: pd.DataFrame | None
+    problems: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0  # time taken by load_cohort()
+
+    @property
+    def size(self) -> int:
+        return len(self.students)
+
+
+def _resolve(src: Source, key: str, params: Params) -> Path:
+    """The file of a source; a default name that is absent may also be found as .xls or .csv."""
+    path = src.path
+    named = key in (params.raw.get("sources") or {})
+    if path is not None and not path.exists() and not named and path.suffix:
+        for ext in (".xlsx", ".xls", ".csv"):
+            alt = path.with_suffix(ext)
+            if alt.exists():
+                return alt
+    return path
+
+
+def _read_all(params: Params, found: Findings, say,
+              absent_waivers_ok: bool) -> tuple[dict[str, RawTable | None], dict[str, Path]]:
+    """Every source file as a RawTable (None when unreadable: its problems are in found)."""
+    files: dict[str, Path] = {}
+    raw: dict[str, RawTable | None] = {}
+    for key, table, required in (("students", STUDENTS, None), ("curriculum", CURRICULUM, None),
+                                 ("fees", FEES, None), ("internship", INTERNSHIP, None),
+                                 ("grades", GRADES, ("学号",))):
+        src = params.sources[key]
+        files[key] = _resolve(src, key, params)
+        say(f"正在读取{table.label}：{files[key].name}")
+        raw[key] = tables.read_table(table, files[key], src.sheet, found, required)
+    asrc = params.sources["addresses"]
+    raw["addresses"] = None
+    if asrc.path is not None:
+        apath = _resolve(asrc, "addresses", params)
+        if apath.exists() or "addresses" in (params.raw.get("sources") or {}):
+            files["addresses"] = apath
+            raw["addresses"] = tables.read_table(ADDRESSES, apath, asrc.sheet, found)
+        else:
+            found.note(Kind.ADDRESSES_MISSING, apath.name, "", [None], "", [""], "未提供邮寄地址表",
+                       "班主任提交的邮寄地址表")
+    psrc = params.sources["photos"]
+    if psrc.path is not None:
+        files["photos"] = psrc.path
+        if not psrc.path.is_dir():
+            found.stop(Kind.PHOTO_FOLDER_MISSING, psrc.name or str(psrc.path), "", None, "", str(psrc.path),
+                       "照片文件夹不存在", "存放电子照片（<身份证号>.jpg）的文件夹")
+    raw["waivers"] = None
+    if params.waivers is not None and not (absent_waivers_ok and waivers.blank(params.waivers)):
+        files["waivers"] = params.waivers
+        raw["waivers"] = tables.read_table(WAIVERS, params.waivers, None, found)
+    return raw, files
+
+
+def load_cohort(params: Params, progress_to=None, absent_waivers_ok: bool = False) -> Cohort:
+    """Read and validate every source of the cohort; raise InputError listing all structural problems.
+
+    `progress_to` (e.g. gradlib.log.progress) is called with a short Chinese message before each file is read.
+    `absent_waivers_ok`: a named waivers file that does not exist yet (or is empty) is no problem — the review
+    panel creates it with the first waiver; for a run it is structural (rules.md).
+    """
+    say = progress_to or (lambda msg: None)
+    t0 = time.perf_counter()
+    found = Findings()
+    raw, files = _read_all(params, found, say, absent_waivers_ok)
+    if raw["students"] is not None:
+        students = tables.students(raw["students"], found)
+    else:  # still check 学号 (duplicates, blanks) so that one report lists every problem
+        students = None
+        partial = tables.read_table(STUDENTS, files["students"], params.sources["students"].sheet, Findings(),
+                                    required=("学号",))
+        if partial is not None:
+            tables.students(partial, found)
+    found.check()
+    sids = pd.Index(students["学号"])
+    say("正在校验成绩、缴费、实习、地址和照片")
+    curriculum = tables.curriculum(raw["curriculum"], found)
+    gsrc = params.sources["grades"]
+    attempts = grades(raw["grades"], files["grades"], gsrc.sheet, students, curriculum, found)
+    found.check()
+    fees = tables.fees(raw["fees"], sids, found)
+    internship = tables.internship(raw["internship"], sids, found)
+    addresses = tables.addresses(raw["addresses"], sids, found)
+    psrc = params.sources["photos"]
+    photos = index_photos(psrc.path, students, params.photo) if psrc.path is not None else None
+    w = waivers.parse(raw["waivers"], sids, found) if raw["waivers"] is not None else None
+    return Cohort(params, students, curriculum, attempts, fees, internship, addresses, photos, w,
+                  found.data, files, time.perf_counter() - t0)
+
+
+def refresh_waivers(cohort: Cohort, wf: waivers.WaiverFile) -> Cohort:
+    """A copy of the cohort whose waivers (and their data problems) are read again from the file."""
+    if not wf.named or not wf.path.exists() or wf.path.suffix.lower() != ".csv":
+        return cohort
+    w, probs = waivers.read(wf.path, cohort.students)
+    old = cohort.problems
+    kept = old[old["file"] != wf.path.name] if len(old) else old
+    files = dict(cohort.files)
+    files["waivers"] = wf.path
+    return replace(cohort, waivers=w, problems=F.combine([kept, probs]), files=files)

@@ -1,0 +1,248 @@
+"""The departments' tables, one parser each: a RawTable in, a typed frame out, problems into Findings.
+
+Readers parse values; they never judge them (the pass mark, the materials deadline and fee tolerance act
+in rules/). Rows of a table whose 学号 is not in the roster are orphans: listed, never added.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..findings import Findings, Kind
+from .reading import RawTable, any_cell_is_note, clean_header, note_rows, read_sheet, to_table
+from .schema import NATURES, STATUSES, STUDENTS, Table
+from .values import as_text, normalise_id, parse_dates, parse_grades, parse_money, parse_yesno, temporary_id
+
+
+def read_table(table: Table, path: Path, sheet, found: Findings, required=None) -> RawTable | None:
+    """Read one file into a RawTable; a missing or unreadable file or a missing column is structural."""
+    label = path.name
+    if not path.exists():
+        found.stop(Kind.FILE_MISSING, label, "", None, "", str(path), "文件不存在", f"{table.label}文件")
+        return None
+    try:
+        sh = read_sheet(path, label, sheet)
+    except (ValueError, OSError) as e:
+        found.stop(Kind.FILE_UNREADABLE, label, sheet or "", None, "", "", f"文件无法读取：{e}", f"可读取的{table.label}")
+        return None
+    t = to_table(sh, table, required)
+    if isinstance(t, list):
+        found.extend(t)
+        return None
+    return t
+
+
+def drop_notes(t: RawTable, found: Findings) -> RawTable:
+    """Skip note rows (合计, 制表人 …) and list them as data problems."""
+    notes = note_rows(t).to_numpy()
+    if notes.any():
+        first = t.data[notes].apply(lambda r: next((str(v) for v in r if str(v) != ""), ""), axis=1)
+        found.note(Kind.NOTE_ROW, t.file, t.sheet, t.rows[notes], t.headers.get("学号", "学号"), first,
+                   "非学生行（合计、制表人、备注或学号为空），已跳过", "每行一名学生，学号不为空")
+    return subset(t, ~notes)
+
+
+def subset(t: RawTable, keep) -> RawTable:
+    """The rows of t where keep holds."""
+    keep = np.asarray(keep, dtype=bool)
+    data = t.data[keep].reset_index(drop=True)
+    numeric = {k: v[keep].reset_index(drop=True) for k, v in t.numeric.items()}
+    return RawTable(t.file, t.sheet, data, t.rows[keep], numeric, t.headers, t.header_row, t.positions, t.width)
+
+
+def attach_students(t: RawTable, sids: pd.Index, found: Findings) -> tuple[RawTable, np.ndarray]:
+    """Map rows to roster positions; rows whose 学号 is not in the roster are orphans (listed, dropped)."""
+    sid = normalise_id(t.data["学号"])
+    t.data["学号"] = sid
+    idx = sids.get_indexer(sid)
+    orphan = idx < 0
+    if orphan.any():
+        found.note(Kind.ORPHAN, t.file, t.sheet, t.rows[orphan], t.headers["学号"], sid[orphan],
+                   "学号不在学籍库中（孤立记录），未计入", "学籍库中存在的学号", sid[orphan])
+    t = subset(t, ~orphan)
+    return t, idx[~orphan]
+
+
+def _flag(found: Findings, t: RawTable, kind, mask, column, problem, expected, values=None, sids=None):
+    """Data problems for the rows of t where mask holds, quoting column's cells (or values)."""
+    m = np.asarray(mask, dtype=bool)
+    if m.any():
+        v = t.data[column][m] if values is None else pd.Series(values)[m]
+        found.note(kind, t.file, t.sheet, t.rows[m], t.headers.get(column, column), v, problem, expected,
+                   None if sids is None else pd.Series(sids)[m])
+
+
+def students(t: RawTable, found: Findings) -> pd.DataFrame | None:
+    """The roster: one row per student with parsed fields; None when its 学号 are blank or repeated."""
+    d = t.data
+    sid = normalise_id(d["学号"])
+    d["学号"] = sid
+    other = [c.name for c in STUDENTS.columns if c.name != "学号" and c.name in d.columns]
+    has_data = (d[other].astype(str) != "").any(axis=1) if other else pd.Series(False, index=d.index)
+    blank = (sid == "").to_numpy()
+    noted = np.zeros(len(d), dtype=bool)
+    if blank.any():
+        noted[blank] = any_cell_is_note(subset(t, blank)).to_numpy()
+    blank_with_data = blank & has_data.to_numpy() & ~noted
+    for i in np.flatnonzero(blank_with_data):
+        found.structural.append(t.problem(Kind.STUDENT_ID_BLANK, i, "学号", "", "学号为空，但该行有学生信息",
+                                          "每名学生都有唯一的学号"))
+    t = drop_notes(t, found)
+    d = t.data
+    dup = d["学号"].duplicated(keep=False).to_numpy()
+    if dup.any():
+        for sid_value, grp in pd.Series(t.rows[dup]).groupby(d["学号"][dup].to_numpy()):
+            rows = "、".join(str(r) for r in grp)
+            found.stop(Kind.STUDENT_ID_DUPLICATE, t.file, t.sheet, int(grp.iloc[0]), t.headers["学号"], sid_value,
+                       f"学号重复（第 {rows} 行）", "学籍库中每个学号只出现一次")
+    if blank_with_data.any() or dup.any():
+        return None
+    return _roster_fields(t, found)
+
+
+def _roster_fields(t: RawTable, found: Findings) -> pd.DataFrame:
+    """The roster's typed fields: normalised IDs, birth date, status, certification, entry year."""
+    d = t.data
+    for c in STUDENTS.columns:
+        if c.name not in d.columns:
+            d[c.name] = ""
+    out = d.copy()
+    out["excel_row"] = t.rows
+    out["source_file"] = t.file
+    out["source_sheet"] = t.sheet
+    ids = normalise_id(d["身份证号"])
+    out["身份证号"] = ids
+    out["id_numeric"] = t.numeric.get("身份证号", pd.Series(False, index=d.index)).to_numpy()
+    out["id_temporary"] = temporary_id(ids).to_numpy() & ~out["id_numeric"].to_numpy()
+    birth, birth_bad = parse_dates(d["出生日期"])
+    out["birth_date"] = birth
+    out["birth_bad"] = birth_bad
+    status = as_text(d["学籍状态"]).str.strip()
+    out["status_valid"] = status.isin(STATUSES)
+    out["status"] = status.where(out["status_valid"], "在籍")
+    certified, cert_bad = parse_yesno(d["成绩认定"])
+    out["certified"] = certified
+    year = as_text(d["入学年份"]).str.extract(r"^(\d{4})")[0]
+    out["入学年份"] = year.fillna("")
+    for c in ("中考报名序号", "证书编号"):
+        out[c] = normalise_id(d[c])
+    tmp = out["id_temporary"].to_numpy()
+    _flag(found, t, Kind.TEMPORARY_ID, tmp, "身份证号", "临时身份证号（全国学籍系统临时号），未做校验",
+          "正式的 18 位身份证号", values=ids, sids=out["学号"])
+    for kind, mask, column, problem, expected in (
+            (Kind.BAD_DATE, birth_bad, "出生日期", "出生日期不是有效日期", "日期，如 2008-05-01"),
+            (Kind.BAD_YESNO, cert_bad, "成绩认定", "成绩认定不是“是/否”", "是 或 否"),
+            (Kind.BAD_STATUS, ~out["status_valid"] & (status != ""), "学籍状态", "学籍状态不在规定取值内，按在籍审核",
+             "、".join(STATUSES))):
+        _flag(found, t, kind, mask, column, problem, expected, sids=out["学号"])
+    return out.reset_index(drop=True)
+
+
+def curriculum(t: RawTable, found: Findings) -> pd.DataFrame:
+    """The curriculum plan: one row per (专业, 课程代码), 课程性质 checked, required = 必修 or 实习."""
+    d = t.data
+    out = pd.DataFrame({
+        "专业": as_text(d["专业"]).str.strip(),
+        "课程代码": normalise_id(d["课程代码"]),
+        "课程名称": as_text(d["课程名称"]).map(clean_header),  # matched against grade headers, spaces removed
+        "课程性质": as_text(d["课程性质"]).str.strip(),
+        "学期": as_text(d["学期"]) if "学期" in d else "",
+        "excel_row": t.rows,
+    })
+    blank = (out["专业"] == "") | (out["课程代码"] == "")
+    if blank.any():
+        found.note(Kind.PLAN_ROW_INCOMPLETE, t.file, t.sheet, t.rows[blank.to_numpy()], "专业/课程代码",
+                   out["课程名称"][blank], "教学计划行缺少专业或课程代码，已跳过", "每行有专业和课程代码")
+    out = out[~blank]
+    bad_nature = ~out["课程性质"].isin(NATURES)
+    if bad_nature.any():
+        found.note(Kind.BAD_NATURE, t.file, t.sheet, out["excel_row"][bad_nature], t.headers["课程性质"],
+                   out["课程性质"][bad_nature], "课程性质无效，按必修课审核", "必修、选修 或 实习")
+        out.loc[bad_nature, "课程性质"] = "必修"
+    dup = out.duplicated(["专业", "课程代码"], keep="first")
+    if dup.any():
+        found.note(Kind.DUPLICATE_COURSE, t.file, t.sheet, out["excel_row"][dup], t.headers["课程代码"],
+                   out["课程代码"][dup], "同一专业的课程代码重复，已按第一行计", "每个专业的课程代码只出现一次")
+    out = out[~dup]
+    out["required"] = out["课程性质"].isin(("必修", "实习"))
+    return out.reset_index(drop=True)
+
+
+def fees(t: RawTable, sids: pd.Index, found: Findings) -> pd.DataFrame:
+    """Fee rows: idx, row, item, due, paid, arrears (yuan); an unreadable amount counts as 0 and is reported."""
+    t = drop_notes(t, found)
+    t, idx = attach_students(t, sids, found)
+    d = t.data
+    out = pd.DataFrame({"idx": idx, "row": t.rows,
+                        "item": as_text(d["收费项目"]) if "收费项目" in d else ""})
+    for column, name in (("应缴金额", "due"), ("已缴金额", "paid"), ("欠费金额", "arrears")):
+        if column not in d.columns:
+            out[name] = np.nan
+            continue
+        v, bad = parse_money(d[column])
+        _flag(found, t, Kind.BAD_MONEY, bad, column, "金额无法识别，按 0 计", "金额（元），如 1200.50", sids=d["学号"])
+        out[name] = v.to_numpy()
+    mismatch = out["arrears"].notna() & ((out["due"].fillna(0) - out["paid"].fillna(0) - out["arrears"]).abs() > 0.005)
+    _flag(found, t, Kind.ARREARS_MISMATCH, mismatch, "欠费金额", "欠费金额与应缴金额 − 已缴金额不符",
+          "应缴金额 − 已缴金额", sids=d["学号"])
+    out["due"] = out["due"].fillna(0.0)
+    out["paid"] = out["paid"].fillna(0.0)
+    return out
+
+
+def internship(t: RawTable, sids: pd.Index, found: Findings) -> pd.DataFrame:
+    """Every internship row, parsed: idx, row, company, form, report, date, date_text, grade and its parse.
+
+    Which row counts when a student has several, and whether it passed or came late, is for the rules.
+    """
+    t = drop_notes(t, found)
+    t, idx = attach_students(t, sids, found)
+    d = t.data
+    out = pd.DataFrame({"idx": idx, "row": t.rows,
+                        "company": as_text(d["实习单位"]) if "实习单位" in d else ""})
+    for column, name in (("审批表", "form"), ("实习报告", "report")):
+        v, bad = parse_yesno(d[column])
+        out[name] = v.to_numpy()
+        _flag(found, t, Kind.BAD_YESNO, bad, column, f"{column}的值无法识别，按未交处理", "是/否、已交/未交、有/无",
+              sids=d["学号"])
+    if "提交日期" in d.columns:
+        date, bad = parse_dates(d["提交日期"])
+        _flag(found, t, Kind.BAD_DATE, bad, "提交日期", "提交日期无法识别，不按逾期处理", "日期，如 2027-05-20",
+              sids=d["学号"])
+    else:
+        date = pd.Series(pd.NaT, index=d.index, dtype="datetime64[ns]")
+    out["date"] = date.to_numpy()
+    out["date_text"] = as_text(d["提交日期"]).to_numpy() if "提交日期" in d else ""
+    valid, score, level_pass, bad = parse_grades(d["实习考核"])
+    _flag(found, t, Kind.NOT_A_GRADE, bad, "实习考核", "实习考核不是有效成绩，按未考核处理", "0-100 的分数或等级",
+          sids=d["学号"])
+    out["assessed"] = valid.to_numpy()
+    out["score"] = score.to_numpy()
+    out["level_pass"] = level_pass.to_numpy()
+    out["grade"] = as_text(d["实习考核"]).to_numpy()
+    dup = out["idx"].duplicated(keep=False).to_numpy()
+    _flag(found, t, Kind.DUPLICATE_ROW, dup, "学号", "同一学生有多条顶岗实习记录，按提交日期最新的一条计",
+          "每名学生一条记录", sids=d["学号"])
+    return out
+
+
+def addresses(t: RawTable | None, sids: pd.Index, found: Findings) -> pd.DataFrame:
+    """Mailing addresses: the last row per student counts; a postcode that is not 6 digits is reported."""
+    columns = ["idx", "收件人", "联系电话", "邮寄地址", "邮政编码", "row"]
+    if t is None:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    t = drop_notes(t, found)
+    t, idx = attach_students(t, sids, found)
+    d = t.data
+    out = pd.DataFrame({"idx": idx, "row": t.rows})
+    for c in ("收件人", "联系电话", "邮寄地址", "邮政编码"):
+        out[c] = as_text(d[c]).str.strip().to_numpy() if c in d.columns else ""
+    bad_zip = (out["邮政编码"] != "") & ~out["邮政编码"].str.fullmatch(r"\d{6}")
+    _flag(found, t, Kind.BAD_POSTCODE, bad_zip, "邮政编码", "邮政编码不是 6 位数字", "6 位数字",
+          values=out["邮政编码"], sids=d["学号"])
+    dup = out["idx"].duplicated(keep="last").to_numpy()
+    _flag(found, t, Kind.DUPLICATE_ROW, dup, "学号", "同一学生有多条邮寄地址，按最后一条计", "每名学生一条地址",
+          sids=d["学号"])
+    return out[~dup][columns].reset_index(drop=True)
