@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lab bench render-check bench-review
+.PHONY: demo test install lint lab bench render-check bench-review same-outputs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,15 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+
+# ruff, and import-linter's layers contract: each wing imports only from the wings below it (pyproject.toml)
+lint: $(STAMP)
+	$(BIN)/ruff check gradlib tests benchmarks setup.py
+	$(BIN)/lint-imports
+
+# decisions.csv and every list cell identical to the last commit before the layout move (or BASE=ref)
+same-outputs: $(STAMP)
+	$(BIN)/python benchmarks/same_outputs.py $(if $(BASE),--base $(BASE))
 
 # JupyterLab on 127.0.0.1 to open notebooks/cohort.ipynb interactively (review panel with live widgets)
 lab: $(STAMP)

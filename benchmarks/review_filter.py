@@ -14,10 +14,10 @@ from pathlib import Path
 
 
 def main(students: int = 100_000, repeat: int = 7) -> int:
-    from gradlib.decide import decide
     from gradlib.demo import write_demo
     from gradlib.params import load_params
-    from gradlib.review import ReviewPanel
+    from gradlib.review.panel import ReviewPanel
+    from gradlib.rules import decide
     from gradlib.sources import load_cohort
 
     with tempfile.TemporaryDirectory() as tmp:

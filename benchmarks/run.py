@@ -20,9 +20,9 @@ BY_HAND = "## Measured by hand"
 
 def measure(students: int, full_run: bool) -> dict:
     """Generate a cohort of `students`, then time load, decide and (optionally) the whole `gradlib run`."""
-    from gradlib.decide import decide
     from gradlib.demo import write_demo
     from gradlib.params import load_params
+    from gradlib.rules import decide
     from gradlib.sources import load_cohort
 
     out = {"students": students}
@@ -39,7 +39,7 @@ def measure(students: int, full_run: bool) -> dict:
         out["decide_s"] = time.perf_counter() - t
         out["counts"] = {k: int(v) for k, v in d.counts().items()}
         if students <= 20000:
-            from gradlib.lists import write_outputs
+            from gradlib.outputs import write_outputs
             lists_dir = Path(tmp) / "lists"
             lists_dir.mkdir()
             t = time.perf_counter()

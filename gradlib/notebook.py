@@ -61,7 +61,7 @@ def params_table(params: Params) -> pd.DataFrame:
             ("欠费允许误差（元）", f"{params.fee_tolerance:g}"), ("及格分数", f"{params.pass_mark:g}"),
             ("实习材料截止日期", params.internship_materials_due.isoformat()),
             ("补考、清考成绩公布日期", params.makeup_results_published.isoformat()),
-            ("发放时间", f"{params.issue_window[0].isoformat()} 至 {params.issue_window[1].isoformat()}"),
+            ("发放时间", listing.issue_window(params)),
             ("照片规格", f"{params.photo.width}×{params.photo.height} 像素，JPEG，不超过 {params.photo.max_kb:g} KB"),
             ("豁免记录", params.waivers.name if params.waivers else "（无）")]
     return pd.DataFrame(rows, columns=["项目", "设置"])

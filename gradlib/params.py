@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
@@ -143,10 +143,10 @@ def load_params(path, output_dir=None) -> Params:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ParamsError([Problem(Kind.PARAMS_FILE_MISSING, str(path), problem="参数文件不存在",
-                                   expected="已存在的 YAML 文件路径")])
+                                   expected="已存在的 YAML 文件路径")]) from None
     except UnicodeDecodeError:
         raise ParamsError([Problem(Kind.PARAMS_ENCODING, name, problem="参数文件不是 UTF-8 编码",
-                                   expected="以 UTF-8 保存的 YAML 文件")])
+                                   expected="以 UTF-8 保存的 YAML 文件")]) from None
     try:
         raw = yaml.load(text, Loader=yaml.BaseLoader)  # every scalar as text: 007 stays 007
     except yaml.YAMLError as e:
@@ -154,7 +154,7 @@ def load_params(path, output_dir=None) -> Params:
         row = mark.line + 1 if mark else None
         raise ParamsError([Problem(Kind.PARAMS_SYNTAX, name, "", row, problem=(
             f"格式错误（请检查这一行附近的缩进、冒号后的空格、括号是否成对；解析器信息：{getattr(e, 'problem', e)}）"),
-            expected="每行“参数名: 值”，冒号后留一个空格")])
+            expected="每行“参数名: 值”，冒号后留一个空格")]) from None
     if not isinstance(raw, dict):
         raise ParamsError([Problem(Kind.PARAMS_NOT_MAPPING, name, problem="参数文件应为“键: 值”的映射",
                                    expected="YAML 映射")])

@@ -108,7 +108,7 @@ class CohortFiles:
     def __init__(self, root: Path, tables=None, fmt="xlsx"):
         self.root = Path(root)
         self.tables = copy.deepcopy(tables) if tables is not None else base_tables()
-        self.fmt = {k: fmt for k in self.FILES}
+        self.fmt = dict.fromkeys(self.FILES, fmt)
         self.params: dict = {
             "cohort": "2027", "internship_materials_due": "2027-05-31",
             "makeup_results_published": "2027-06-20", "output_dir": "outputs"}

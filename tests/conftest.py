@@ -4,11 +4,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from builders import CohortFiles  # noqa: E402
+from builders import CohortFiles
 
-from gradlib.rules import decide  # noqa: E402
-from gradlib.params import load_params  # noqa: E402
-from gradlib.sources import load_cohort  # noqa: E402
+from gradlib.params import load_params
+from gradlib.rules import decide
+from gradlib.sources import load_cohort
 
 
 @pytest.fixture
@@ -23,5 +23,8 @@ def run_decide(cf: CohortFiles):
 
 def outcome_of(d, sid: str) -> tuple[str, set[str], set[str]]:
     row = d.table.set_index("student_id").loc[sid]
-    split = lambda s: set(s.split(";")) if s else set()  # noqa: E731
+
+    def split(s):
+        return set(s.split(";")) if s else set()
+
     return row["outcome"], split(row["reasons"]), split(row["waived"])

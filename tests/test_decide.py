@@ -2,12 +2,12 @@
 import datetime as dt
 
 import pandas as pd
-
 from builders import CohortFiles
 from conftest import outcome_of, run_decide
 
-from gradlib.rules import withheld_deadline
+from gradlib.findings import Kind
 from gradlib.reasons import OUTCOMES, REASONS, reason_code
+from gradlib.rules import withheld_deadline
 
 S1, S2, S3, S4 = "2024000001", "2024000002", "2024000003", "2024000004"
 
@@ -49,7 +49,7 @@ def test_stale_waiver_is_reported_and_changes_nothing(tmp_path):
     cf.waivers = waivers((S1, "FEES_OWED", "家庭困难", "校长", "2027-06-25", ""))
     d = run_decide(cf)
     assert outcome_of(d, S1) == ("COLLECT", set(), set())
-    assert d.problems["problem"].str.startswith("过期豁免").sum() == 1
+    assert (d.problems["kind"] == Kind.WAIVER_STALE).sum() == 1
     assert d.waivers.iloc[0]["status"] == "STALE"
 
 

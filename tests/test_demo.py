@@ -23,8 +23,8 @@ from python_calamine import CalamineWorkbook
 
 from gradlib import demo
 from gradlib.demo.reference import LEVELS
+from gradlib.reasons import REASON_BY_CODE, REASONS, SEVERITY, WAIVABLE, join_codes, reason_code
 from gradlib.sources.values import id_check_char
-from gradlib.reasons import REASONS, REASON_BY_CODE, SEVERITY, WAIVABLE, join_codes, reason_code
 
 N = 400
 TABLES = ["学籍库", "教学计划", "成绩库", "缴费库", "顶岗实习"]
@@ -271,7 +271,10 @@ def test_waivers_file(runs, expected):
     assert list(rows[0]) == ["学号", "原因代码", "理由", "批准人", "日期", "操作", "记录人", "记录时间"]
     assert all(all(r[k] for k in ("学号", "原因代码", "理由", "批准人", "日期")) for r in rows)
     exp = expected.set_index("student_id")
-    has = lambda xh, code: code in exp.loc[xh, "reasons"].split(";") + exp.loc[xh, "waived"].split(";")
+
+    def has(xh, code):
+        return code in exp.loc[xh, "reasons"].split(";") + exp.loc[xh, "waived"].split(";")
+
     codes = [reason_code(r["原因代码"]) for r in rows]
     assert all(codes)
     assert any(r["原因代码"] == "未交顶岗实习报告" for r in rows)                     # given by its label
@@ -519,9 +522,9 @@ def _derive(params: Path) -> pd.DataFrame:
 
 def test_pipeline_matches_the_demo_answer_key(tmp_path):
     """The whole reader and rule chain on the realistic demo cohort agrees with its planted answer key."""
-    from gradlib.rules import decide
     from gradlib.demo import expected_decisions, write_demo
     from gradlib.params import load_params
+    from gradlib.rules import decide
     from gradlib.sources import load_cohort
 
     params = write_demo(tmp_path / "demo", students=600, seed=11)

@@ -7,14 +7,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 from builders import CohortFiles
 from conftest import run_decide
 
 from gradlib import outputs as lists
+from gradlib.formats import cn_date
 from gradlib.outputs import database
 from gradlib.outputs.compare import previous_run
-from gradlib.formats import cn_date
 
 S = [f"20240{i:05d}" for i in range(1, 7)]
 DEADLINE = "2028年6月20日"
@@ -129,8 +128,11 @@ def test_title_rows_name_school_cohort_list_and_public_dates(run):
 
 def test_wide_lists_are_landscape_and_narrow_public_list_portrait(run):
     _, _, run_dir, _, _ = run
-    orient = lambda f, s=None: (openpyxl.load_workbook(run_dir / f)[s] if s else  # noqa: E731
-                                openpyxl.load_workbook(run_dir / f).active).page_setup.orientation
+
+    def orient(f, s=None):
+        wb = openpyxl.load_workbook(run_dir / f)
+        return (wb[s] if s else wb.active).page_setup.orientation
+
     assert orient("可领取毕业证名单.xlsx") == "portrait"
     assert orient("毕业审核结果（内部）.xlsx", "暂缓领取") == "landscape"
     assert orient("毕业证邮寄清单（内部）.xlsx", "邮寄清单") == "landscape"
@@ -190,7 +192,10 @@ def _outcome_ids(decisions, *outcomes):
 def test_membership_of_each_list_equals_the_outcomes_in_decisions_csv(run):
     _, d, run_dir, _, dec = run
     assert set(dec["outcome"]) == {"COLLECT", "DEFERRED", "WITHHELD", "NOT_ELIGIBLE"}
-    load = lambda f: openpyxl.load_workbook(run_dir / f)  # noqa: E731
+
+    def load(f):
+        return openpyxl.load_workbook(run_dir / f)
+
     assert set(ids(load("可领取毕业证名单.xlsx").active)) == _outcome_ids(dec, "COLLECT")
     assert set(ids(load("暂缓领取毕业证名单.xlsx").active)) == _outcome_ids(dec, "DEFERRED", "WITHHELD")
     roster = load("毕业证及报到证领取花名册（内部）.xlsx")
@@ -287,7 +292,7 @@ def test_results_show_evidence_waivers_and_amounts(run):
     wb = openpyxl.load_workbook(run_dir / "毕业审核结果（内部）.xlsx")
     assert wb.sheetnames[:6] == ["汇总", "不具备毕业资格", "缓发毕业证书", "暂缓领取", "可领取", "与上次对比"]
     w = records(wb["缓发毕业证书"]).set_index("学号")
-    assert "课程经补考、清考后仍不合格（第十五条）" == w.loc[S[1], "原因"]
+    assert w.loc[S[1], "原因"] == "课程经补考、清考后仍不合格（第十五条）"
     assert w.loc[S[1], "情况说明"] == "语文（C01）：成绩 45、补考 52"
     dfr = records(wb["暂缓领取"]).set_index("学号")
     assert dfr.loc[S[0], "欠费金额（元）"] == 500 and "欠缴 500.00 元" in dfr.loc[S[0], "情况说明"]
@@ -438,8 +443,8 @@ def test_internship_chart_has_every_chinese_glyph(run):
 def test_all_lists_for_a_realistic_demo_cohort(tmp_path):
     """Every class gets a packet and the public list holds exactly the COLLECT students (speed: `make bench`)."""
     from gradlib import demo
-    from gradlib.rules import decide
     from gradlib.params import load_params
+    from gradlib.rules import decide
     from gradlib.sources import load_cohort
     d = decide(load_cohort(load_params(demo.write_demo(tmp_path / "demo", students=800, seed=7, photos=False))))
     run_dir = tmp_path / "out" / "2027" / ".run.partial"
@@ -454,8 +459,8 @@ def test_all_lists_for_a_realistic_demo_cohort(tmp_path):
 def test_an_id_that_arrived_as_a_number_is_never_copied_into_the_database(tmp_path):
     from builders import CohortFiles, write_xlsx
 
-    from gradlib.rules import decide
     from gradlib.params import load_params
+    from gradlib.rules import decide
     from gradlib.sources import load_cohort
     cf = CohortFiles(tmp_path)
     params = cf.write()

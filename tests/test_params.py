@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from gradlib.errors import ParamsError
+from gradlib.findings import Kind
 from gradlib.params import load_params
 
 BASE = "cohort: 2027\ninternship_materials_due: 2027-05-31\nmakeup_results_published: 2027-06-20\n"
@@ -39,9 +40,9 @@ def test_every_problem_is_reported_with_its_key(tmp_path):
     got = problems(tmp_path, text)
     assert set(got) >= {"cohort", "internship_materials_due", "makeup_results_published", "fees_mode",
                         "pass_mark", "colour", "photo.width", "photo.depth", "issue_window"}
-    assert "不存在" in got["internship_materials_due"].problem
-    assert "未知" in got["colour"].problem
-    assert "缺少" in got["makeup_results_published"].problem
+    assert got["internship_materials_due"].kind == Kind.BAD_VALUE
+    assert got["colour"].kind == Kind.UNKNOWN_KEY
+    assert got["makeup_results_published"].kind == Kind.MISSING_KEY
 
 
 def test_sources_and_paths(tmp_path):

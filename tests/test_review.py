@@ -8,18 +8,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from builders import CohortFiles
 from conftest import outcome_of
 
-from gradlib.review import panel as review_module
-from gradlib.sources import waivers as waiver_log
-from gradlib.rules import decide
 from gradlib.params import load_params
+from gradlib.review import panel as review_module
+from gradlib.review.index import WAIVED_ANY, what_if
 from gradlib.review.panel import ReviewPanel, panel_for, review_panel
 from gradlib.review.summary import STATIC_TITLE
-from gradlib.review.index import WAIVED_ANY, what_if
+from gradlib.rules import decide
 from gradlib.sources import load_cohort
+from gradlib.sources import waivers as waiver_log
 
 HEADER = "学号,原因代码,理由,批准人,日期,操作,记录人,记录时间\n"
 S1, S2, S3, S4, S5, S6 = (f"20240{i:05d}" for i in range(1, 7))

@@ -9,15 +9,15 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import outcome_of
 from test_review import HEADER, S1, S2, S3, review_cohort
 
-from gradlib.rules import decide
 from gradlib.params import load_params
+from gradlib.rules import decide
 from gradlib.sources import load_cohort
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -39,7 +39,7 @@ def listeners(port: int) -> set[str]:
     found = set()
     for name in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = open(name).read().splitlines()[1:]
+            lines = Path(name).read_text().splitlines()[1:]
         except OSError:
             continue
         for line in lines:

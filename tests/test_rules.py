@@ -1,10 +1,10 @@
 """Every reason code of rules.md, each with a case that fails without its rule."""
 import pandas as pd
 import pytest
-
 from builders import jpeg, make_id
 from conftest import outcome_of, run_decide
 
+from gradlib.findings import Kind
 from gradlib.reasons import REASONS
 
 S1, S2, S4 = "2024000001", "2024000002", "2024000004"
@@ -199,7 +199,7 @@ def test_latest_internship_row_counts(cohort_files):
     d = run_decide(cohort_files)
     assert outcome_of(d, S1)[0] == "COLLECT"
     assert outcome_of(d, S2)[0] == "COLLECT"
-    assert (d.problems["problem"].str.contains("多条顶岗实习记录")).sum() == 4
+    assert ((d.problems["kind"] == Kind.DUPLICATE_ROW) & (d.problems["file"] == "顶岗实习.xlsx")).sum() == 4
 
 
 def test_fees_owed_with_amount(cohort_files):
@@ -238,6 +238,7 @@ def test_photo_missing_and_found_under_student_id(cohort_files):
 
 def test_photo_invalid(cohort_files):
     import io
+
     from PIL import Image
     st = cohort_files.tables["students"]
     photos = {f"{i}.jpg": jpeg() for i in st["身份证号"]}
@@ -295,7 +296,7 @@ def test_temporary_id_is_a_data_problem_not_a_reason(cohort_files):
     cohort_files.photos = {f"{i}.jpg": jpeg() for i in st["身份证号"]}
     d = run_decide(cohort_files)
     assert outcome_of(d, S1)[0] == "COLLECT"
-    assert d.problems["problem"].str.contains("临时身份证号").any()
+    assert (d.problems["kind"] == Kind.TEMPORARY_ID).any()
 
 
 def test_not_eligible_student_keeps_all_other_reasons(cohort_files):

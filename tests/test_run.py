@@ -8,11 +8,10 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-
 from builders import CohortFiles
 
-from gradlib.run import execute as run_module
 from gradlib.errors import RunFailed
+from gradlib.run import execute as run_module
 
 
 def sha(p: Path) -> str:

@@ -4,10 +4,10 @@ import sys
 
 import pandas as pd
 import pytest
-
 from builders import CohortFiles
 
 from gradlib.errors import InputError
+from gradlib.findings import Kind
 from gradlib.params import load_params
 from gradlib.sources import load_cohort
 
@@ -23,12 +23,12 @@ def structural(cf: CohortFiles, after_write=None) -> list:
 
 def test_missing_file(tmp_path):
     ps = structural(CohortFiles(tmp_path), lambda d: (d / "缴费库.xlsx").unlink())
-    assert [(p.file, p.problem) for p in ps] == [("缴费库.xlsx", "文件不存在")]
+    assert [(p.kind, p.file) for p in ps] == [(Kind.FILE_MISSING, "缴费库.xlsx")]
 
 
 def test_unreadable_file(tmp_path):
     ps = structural(CohortFiles(tmp_path), lambda d: (d / "顶岗实习.xlsx").write_bytes(b"not a workbook"))
-    assert ps[0].file == "顶岗实习.xlsx" and "无法" in ps[0].problem
+    assert [(p.kind, p.file) for p in ps] == [(Kind.FILE_UNREADABLE, "顶岗实习.xlsx")]
 
 
 def test_every_problem_in_one_report(tmp_path):
@@ -38,13 +38,11 @@ def test_every_problem_in_one_report(tmp_path):
     st = cf.tables["students"]
     st.loc[3, "学号"] = st.loc[1, "学号"]
     ps = structural(cf, lambda d: __import__("shutil").rmtree(d / "照片"))
-    found = {(p.file, p.column, p.problem.split("（")[0]) for p in ps}
-    assert ("缴费库.xlsx", "已缴金额", "缺少必填列") in found
-    assert ("顶岗实习.xlsx", "审批表", "缺少必填列") in found
-    assert ("顶岗实习.xlsx", "实习考核", "缺少必填列") in found
-    assert ("学籍库.xlsx", "学号", "学号重复") in found
-    assert any(p.problem == "照片文件夹不存在" for p in ps)
-    dup = next(p for p in ps if p.problem.startswith("学号重复"))
+    found = {(p.kind, p.file, p.column) for p in ps}
+    assert found == {(Kind.COLUMN_MISSING, "缴费库.xlsx", "已缴金额"), (Kind.COLUMN_MISSING, "顶岗实习.xlsx", "审批表"),
+                     (Kind.COLUMN_MISSING, "顶岗实习.xlsx", "实习考核"), (Kind.STUDENT_ID_DUPLICATE, "学籍库.xlsx", "学号"),
+                     (Kind.PHOTO_FOLDER_MISSING, "照片", "")}
+    dup = next(p for p in ps if p.kind == Kind.STUDENT_ID_DUPLICATE)
     assert dup.row == 3 and dup.value == "2024000002" and "第 3、5 行" in dup.problem
     missing = next(p for p in ps if p.column == "已缴金额")
     assert "实缴金额" in missing.expected  # the aliases that would do
@@ -54,7 +52,7 @@ def test_blank_student_id_with_data(tmp_path):
     cf = CohortFiles(tmp_path)
     cf.tables["students"].loc[2, "学号"] = ""
     ps = structural(cf)
-    assert len(ps) == 1 and ps[0].row == 4 and ps[0].column == "学号" and ps[0].file == "学籍库.xlsx"
+    assert [(p.kind, p.file, p.row, p.column) for p in ps] == [(Kind.STUDENT_ID_BLANK, "学籍库.xlsx", 4, "学号")]
 
 
 def test_missing_sheet_and_waivers(tmp_path):
@@ -71,7 +69,7 @@ def test_missing_sheet_and_waivers(tmp_path):
     (tmp_path / "waivers.csv").unlink()
     with pytest.raises(InputError) as e:
         load_cohort(load_params(params))
-    assert any(p.file == "waivers.csv" and p.problem == "文件不存在" for p in e.value.problems)
+    assert any(p.file == "waivers.csv" and p.kind == Kind.FILE_MISSING for p in e.value.problems)
 
 
 def test_report_text_names_file_row_column_value_and_expectation(tmp_path):
@@ -126,4 +124,4 @@ def test_missing_roster_column_and_duplicate_student_id_in_one_report(tmp_path):
     st.loc[3, "学号"] = st.loc[1, "学号"]
     cf.tables["students"] = st
     ps = structural(cf)
-    assert {(p.column, p.problem.split("（")[0]) for p in ps} == {("性别", "缺少必填列"), ("学号", "学号重复")}
+    assert {(p.kind, p.column) for p in ps} == {(Kind.COLUMN_MISSING, "性别"), (Kind.STUDENT_ID_DUPLICATE, "学号")}

@@ -4,7 +4,6 @@ import os
 import warnings
 
 import pytest
-
 from conftest import run_decide
 
 from gradlib.outputs import charts, tables

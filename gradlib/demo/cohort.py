@@ -7,10 +7,34 @@ from ..reasons import REASON_BY_CODE
 from ..sources.values import CHECK_CHARS, id_check_index
 from . import plant
 from .arrays import cat, fails, pick, scores, split_ymd, strs, to_level
-from .reference import (S, ADULT_FEMALE, ADULT_MALE, C_ABSENT, C_EXCELLENT, C_GOOD, C_MID, C_PASS, COHORT,
-                        COMPANY_CITIES, COMPANY_STEMS, ETHNIC, FEMALE_CHARS, FIVE_LEVEL, GENERIC_STREETS, MAJORS,
-                        MALE_CHARS, MIN_STUDENTS, PHONE_PREFIX, POLITICS, REGIONS, SCHOOL_CODE, STREETS, SURNAMES,
-                        TOWNS, VILLAGES)
+from .reference import (
+    ADULT_FEMALE,
+    ADULT_MALE,
+    C_ABSENT,
+    C_EXCELLENT,
+    C_GOOD,
+    C_MID,
+    C_PASS,
+    COHORT,
+    COMPANY_CITIES,
+    COMPANY_STEMS,
+    ETHNIC,
+    FEMALE_CHARS,
+    FIVE_LEVEL,
+    GENERIC_STREETS,
+    MAJORS,
+    MALE_CHARS,
+    MIN_STUDENTS,
+    PHONE_PREFIX,
+    POLITICS,
+    REGIONS,
+    SCHOOL_CODE,
+    STREETS,
+    SURNAMES,
+    TOWNS,
+    VILLAGES,
+    S,
+)
 from .scenarios import SC_INDEX, SCENARIOS
 
 _CHECK_ARR = np.array(list(CHECK_CHARS), dtype=S)

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from .arrays import cat, strs
 from .cohort import SyntheticCohort
-from .reference import COHORT, CREATED, CSV_THRESHOLD, PHOTO_H, PHOTO_MAX_KB, PHOTO_W, SCHOOL, _CHUNK
+from .reference import _CHUNK, COHORT, CREATED, CSV_THRESHOLD, PHOTO_H, PHOTO_MAX_KB, PHOTO_W, SCHOOL
 from .tables import Table, address_columns, tables
 
 

@@ -6,8 +6,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arrays import cat, date_text, strs
-from .reference import (C_GOOD, C_MID, COHORT, FEE_ITEMS, FORM_VALUES, MAJORS, REPORT_VALUES, S, SCHOOL,
-                        _GRADE_NATIVE, _GRADE_TEXT)
+from .reference import (
+    _GRADE_NATIVE,
+    _GRADE_TEXT,
+    C_GOOD,
+    C_MID,
+    COHORT,
+    FEE_ITEMS,
+    FORM_VALUES,
+    MAJORS,
+    REPORT_VALUES,
+    SCHOOL,
+    S,
+)
 
 
 @dataclass

@@ -5,9 +5,9 @@ ends in （内部） and its book prints 内部资料 请勿外传 on every page
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..rules import Decisions
 from . import database, internal, public, results
@@ -26,7 +26,8 @@ class OfficialList:
     level: str       # public | report | internal
     articles: str
     content: str     # what it holds, in a line
-    writer: Callable[["Decisions", Path, "OfficialList"], list[Path]]
+    writer: Callable[[Decisions, Path, OfficialList], list[Path]]
+    part: str = ""   # what {part} stands for, as people are told (README, docs)
 
     @property
     def internal(self) -> bool:
@@ -41,6 +42,11 @@ class OfficialList:
     def name(self) -> str:
         """The list's name for titles: the file stem without （内部）."""
         return self.file_stem.removesuffix(INTERNAL_SUFFIX)
+
+    @property
+    def shown(self) -> str:
+        """The file as people are told about it: 班主任通知/<班级>（内部）.xlsx."""
+        return self.file.replace("{part}", self.part)
 
     def path(self, run_dir: Path, part: str = "") -> Path:
         """The file of this list (one part of it) in run_dir; its folder is created."""
@@ -64,13 +70,13 @@ LISTS: tuple[OfficialList, ...] = (
     OfficialList("roster", "毕业证及报到证领取花名册（内部）.xlsx", "internal", "第十六条",
                  "可领取的学生，每班一个工作表，领取人签名、领取日期两栏留空", internal.write_roster),
     OfficialList("packets", "班主任通知/{part}（内部）.xlsx", "internal", "第十七条",
-                 "每班一个文件：每名学生的结论、需办理事项和期限、邮寄地址", internal.write_packets),
+                 "每班一个文件：每名学生的结论、需办理事项和期限、邮寄地址", internal.write_packets, "<班级>"),
     OfficialList("mailing", "毕业证邮寄清单（内部）.xlsx", "internal", "第十八条",
                  "按省份、城市分组的邮寄清单；无邮寄地址的学生另列一表", internal.write_mailing),
     OfficialList("internship", "顶岗实习情况统计.xlsx", "report", "第九条",
                  "按专业、班级统计审批表、实习报告、考核、逾期和无记录人数，附图", write_internship),
     OfficialList("database", "毕业生信息库（内部）{part}.xlsx", "internal", "第六条、第十条",
-                 "可领取与暂缓领取的毕业生全部学籍信息，每表不超过 2,000 行、每文件不超过 3 表",
+                 "可领取与暂缓领取的毕业生全部学籍信息，每表不超过 2,000 行、每文件不超过 3 表（超过 6,000 人时分为 -1、-2… 多个文件）",
                  database.write_database),
     OfficialList("problems", "数据问题清单（内部）.xlsx", "internal", "第一条至第八条",
                  "全部数据问题：文件、行号、列、值、应为", internal.write_problems),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..formats import iso_dates
 from ..rules import Decisions
 from . import listing
 from .internal import trusted_ids
@@ -29,7 +30,7 @@ def database_rows(d: Decisions) -> pd.DataFrame:
     keep = d.table["outcome"].isin(("COLLECT", "DEFERRED")).to_numpy()
     out = pd.DataFrame({new: s[old].astype(str) for old, new in DATABASE_HEADERS.items()})
     out["身份证号"] = trusted_ids(s)
-    birth = s["birth_date"].dt.strftime("%Y-%m-%d")
+    birth = iso_dates(s["birth_date"])
     out["出生日期"] = birth.where(birth.notna(), s["出生日期"].astype(str))
     for extra in s.columns:
         if extra not in DATABASE_HEADERS and extra not in _INTERNAL_COLUMNS and extra not in out.columns:

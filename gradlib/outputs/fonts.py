@@ -4,7 +4,7 @@ from __future__ import annotations
 import glob
 import shutil
 import subprocess
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 CANDIDATES = (
@@ -22,7 +22,7 @@ CANDIDATES = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def find_cjk_font(preferred: str | None = None) -> Path | None:
     """The first usable CJK font: the given path, a known location, or what fontconfig lists for zh."""
     if preferred and Path(preferred).is_file():

@@ -24,12 +24,21 @@ CHANGE_COLUMNS = ["序号", "专业", "班级", "学号", "姓名", "变化", "�
 KIND = {"changed": "结论或原因改变", "added": "新增学生（上次无此学号）", "removed": "本次学籍库中已无此学号"}
 
 
+def _lines(s: pd.Series) -> pd.Series:
+    """The values of each index label joined one per line."""
+    return s.groupby(level=0).agg("\n".join)
+
+
+def _codes(text: str) -> str:
+    """Reason codes (or labels, as an older run may have written them) as ';'-joined codes."""
+    return ";".join(c for c in (reason_code(x) for x in text.split(";")) if c) if text else ""
+
+
 def outcome_details(d: Decisions) -> pd.DataFrame:
     """Every student with reasons, evidence, wording, amount owed, waivers and deadline (roster order)."""
     st = listing.students(d)
     r = listing.reason_rows(d)
     live, waived = r[~r["waived"]], r[r["waived"]]
-    join = lambda s: s.groupby(level=0).agg("\n".join)  # noqa: E731
     live_i = live.set_index("idx")
     reason = live_i["原因"] + "（" + live_i["依据"] + "）"
     w = waived.set_index("idx")
@@ -38,11 +47,11 @@ def outcome_details(d: Decisions) -> pd.DataFrame:
     idx = st.index
     out = pd.DataFrame({
         "序号": 0, "专业": st["专业"], "班级": st["班级"], "学号": st["学号"], "姓名": st["姓名"],
-        "原因": join(reason).reindex(idx, fill_value="") if len(live) else "",
-        "情况说明": join(live_i["evidence"]).reindex(idx, fill_value="") if len(live) else "",
-        "需办理事项": join(live_i["需办理事项"]).reindex(idx, fill_value="") if len(live) else "",
+        "原因": _lines(reason).reindex(idx, fill_value="") if len(live) else "",
+        "情况说明": _lines(live_i["evidence"]).reindex(idx, fill_value="") if len(live) else "",
+        "需办理事项": _lines(live_i["需办理事项"]).reindex(idx, fill_value="") if len(live) else "",
         "欠费金额（元）": np.where(st["owed"] > 0, st["owed"], np.nan),
-        "已豁免": join(approved).reindex(idx, fill_value="") if len(waived) else "",
+        "已豁免": _lines(approved).reindex(idx, fill_value="") if len(waived) else "",
         "截止日期": st["截止日期"], "outcome": st["outcome"],
     }, index=idx)
     return out
@@ -56,15 +65,14 @@ def change_table(d: Decisions, previous: Path | None) -> pd.DataFrame:
     st = listing.students(d).set_index("学号")
     known = ch["student_id"].isin(st.index)
     info = st.reindex(ch["student_id"])
-    codes = lambda s: ";".join(c for c in (reason_code(x) for x in s.split(";")) if c) if s else ""  # noqa: E731
     out = pd.DataFrame({
         "序号": 0, "专业": info["专业"].fillna("").to_numpy(), "班级": info["班级"].fillna("").to_numpy(),
         "学号": ch["student_id"].to_numpy(), "姓名": info["姓名"].fillna("").to_numpy(),
         "变化": ch["kind"].map(KIND).to_numpy(),
         "上次结论": ch["outcome_before"].map(outcome_label).to_numpy(),
         "本次结论": ch["outcome_after"].map(outcome_label).to_numpy(),
-        "上次原因": ch["reasons_before"].map(lambda s: reason_labels(codes(s), "\n")).to_numpy(),
-        "本次原因": ch["reasons_after"].map(lambda s: reason_labels(codes(s), "\n")).to_numpy(),
+        "上次原因": ch["reasons_before"].map(lambda s: reason_labels(_codes(s), "\n")).to_numpy(),
+        "本次原因": ch["reasons_after"].map(lambda s: reason_labels(_codes(s), "\n")).to_numpy(),
         "本次截止日期": np.where(known, info["截止日期"].fillna("").to_numpy(), ""),
     })
     return listing.ordered(out, before=["变化"]) if len(out) else out

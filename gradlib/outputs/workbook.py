@@ -75,7 +75,7 @@ class Book:
             "count": f(dict(base, bold=True)),
         }
 
-    def sheet(self, name: str, title: str | None = None, notes=()) -> "Sheet":
+    def sheet(self, name: str, title: str | None = None, notes=()) -> Sheet:
         """Add a sheet with a title row (None for an import sheet whose header must be row 1) and note rows."""
         return Sheet(self, self._unique(name), title, [n for n in notes if n])
 
@@ -145,7 +145,7 @@ class Sheet:
                         ws.write_blank(first + i, j, None, f)
                     else:
                         ws.write_number(first + i, j, x, f)
-                w = text_width(pd.Series(["%.2f" % x if c in money else "%g" % x for x in num if not math.isnan(x)],
+                w = text_width(pd.Series([f"{x:.2f}" if c in money else f"{x:g}" for x in num if not math.isnan(x)],
                                          dtype=object))
                 self._fit(j, str(c), w, 16)
                 continue
@@ -184,7 +184,7 @@ class Sheet:
         self.widths[j] = max(self.widths.get(j, 0), w, 4)
         return self.widths[j]
 
-    def finish(self, landscape: bool | None = None, freeze: bool = True) -> "Sheet":
+    def finish(self, landscape: bool | None = None, freeze: bool = True) -> Sheet:
         """Column widths, merged title/note/count rows, and the print setup (A4, repeat header, footer …)."""
         ws = self.ws
         ncol = max(self.widths) + 1 if self.widths else 1

@@ -89,6 +89,10 @@ def fees_html(d: Decisions, idx: int) -> str:
         _p(f"允许误差：{tol:g} 元。") if tol else "")
 
 
+def _handed_in(v) -> str:
+    return "已交" if v else "未交"
+
+
 def internship_html(d: Decisions, idx: int) -> str:
     """The internship row that counts: company, materials handed in, date against the due date, assessment."""
     c = d.cohort
@@ -96,13 +100,12 @@ def internship_html(d: Decisions, idx: int) -> str:
     if not len(i):
         return _p("顶岗实习表中无该生记录。")
     x = i.iloc[0]
-    yn = lambda v: "已交" if v else "未交"  # noqa: E731
     due = c.params.internship_materials_due.isoformat()
     date = x["date_text"] or "（空）"
     late = "逾期" if x["late"] else "按时"
     grade = x["grade"] or "（空）"
     result = "合格" if x["passed"] else ("不合格" if x["assessed"] else "未考核")
-    return _table([[x["company"], yn(x["form"]), yn(x["report"]), date, due, late, grade, result]],
+    return _table([[x["company"], _handed_in(x["form"]), _handed_in(x["report"]), date, due, late, grade, result]],
                   ["实习单位", "审批表", "实习报告", "提交日期", "规定日期", "是否按时", "实习考核", "考核结果"])
 
 

@@ -7,7 +7,15 @@ import numpy as np
 import pandas as pd
 
 from ..outputs.listing import class_key
-from ..reasons import OUTCOME_BY_CODE, OUTCOME_ORDER, REASON_BY_CODE, REASON_ORDER, REASON_SEVERITY, WAIVABLE, reason_labels
+from ..reasons import (
+    OUTCOME_BY_CODE,
+    OUTCOME_ORDER,
+    REASON_BY_CODE,
+    REASON_ORDER,
+    REASON_SEVERITY,
+    WAIVABLE,
+    reason_labels,
+)
 from ..rules import Decisions
 
 ANY = ""                      # a filter set to this value does not filter

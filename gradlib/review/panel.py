@@ -50,7 +50,7 @@ def review_panel(d: Decisions, batch: bool = True) -> None:
         display(ReviewPanel(d).widget)
 
 
-def review_app(params_path) -> "ReviewPanel | None":
+def review_app(params_path) -> ReviewPanel | None:
     """Load a cohort from its params file and display the review panel (the page `gradlib review` serves)."""
     import ipywidgets as w
     from IPython.display import display
@@ -65,7 +65,7 @@ def review_app(params_path) -> "ReviewPanel | None":
     except GradlibError as e:  # bad params or structural input problems: the report says what to fix
         out.value = _error_html("无法打开审核", e.report(), None)
         return None
-    except Exception as e:  # noqa: BLE001 -- shown to the user with its traceback, never swallowed
+    except Exception as e:
         out.value = _error_html("无法打开审核", f"{type(e).__name__}: {e}", traceback.format_exc())
         return None
     out.layout.display = "none"
@@ -73,7 +73,7 @@ def review_app(params_path) -> "ReviewPanel | None":
     return panel
 
 
-def panel_for(params_path) -> "ReviewPanel":
+def panel_for(params_path) -> ReviewPanel:
     """Build (without displaying) the review panel of a params file; a named but absent waivers file is created
     by the first waiver recorded."""
     from ..params import load_params
@@ -100,7 +100,7 @@ def _guarded(fn):
             self.form_status.value = f'<span class="gl-warn">未记录：{html.escape(str(e))}</span>'
         except GradlibError as e:
             self.show_error("操作出错", e.report(), traceback.format_exc())
-        except Exception as e:  # noqa: BLE001 -- shown in the panel with its traceback
+        except Exception as e:
             self.show_error("操作出错", f"{type(e).__name__}: {e}", traceback.format_exc())
     return run
 

@@ -197,9 +197,8 @@ def append(wf: WaiverFile, row: dict[str, str]) -> None:
     path = wf.path
     new_file = ("\ufeff" + _csv_line(list(COLUMNS)) + _csv_line([row[c] for c in COLUMNS])).encode("utf-8")
     try:
-        with open(path, "xb") as f:  # a new file: header and row together
-            with locked(f):
-                _write(f, new_file)
+        with open(path, "xb") as f, locked(f):  # a new file: header and row together
+            _write(f, new_file)
         return
     except FileExistsError:
         pass
