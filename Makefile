@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint lab bench render-check bench-review same-outputs
+.PHONY: demo test install lint docs lab bench render-check bench-review same-outputs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check gradlib tests benchmarks setup.py
 	$(BIN)/lint-imports
+
+# the documentation pages generated from the package's tables (docs/reasons.md, docs/lists.md, README tables)
+docs: $(STAMP)
+	$(BIN)/python -m gradlib.docgen
 
 # decisions.csv and every list cell identical to the last commit before the layout move (or BASE=ref)
 same-outputs: $(STAMP)

@@ -99,3 +99,9 @@ def test_modules_and_functions_stay_small():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 assert node.end_lineno - node.lineno + 1 < 80, (p, node.name)
 
+
+
+def test_generated_docs_are_current():
+    """docs/reasons.md, docs/lists.md and README's tables are made from the tables (`make docs`)."""
+    from gradlib import docgen
+    assert docgen.stale() == []
