@@ -67,6 +67,14 @@ def _demo(args) -> Path:
     return run(params, args.output_dir, timeout=args.timeout)
 
 
+def _verify(args) -> None:
+    from .run.verify import verify
+
+    verdict = verify(args.run_folder, rerun=not args.hashes_only)
+    print(verdict.report())
+    return 0 if verdict.ok else 1
+
+
 def _review(args) -> None:
     from .review.serve import serve
 
@@ -99,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=None, metavar="端口", help="监听端口（默认 8866，被占用时自动选择空闲端口）")
     v.add_argument("--no-browser", action="store_true", help="不自动打开浏览器，只输出地址")
     v.set_defaults(func=_review)
+    f = sub.add_parser("verify", help="核验一个运行文件夹：校验值是否一致，重新运行是否得到相同结果",
+                       description="先按 manifest.json 核对每个文件的 SHA-256，再用 inputs/ 中的副本在临时文件夹中重新运行，"
+                                   "逐字节比较 decisions.csv、逐格比较每份名单。一致时退出码 0，否则退出码 1 并列出不一致之处。")
+    f.add_argument("run_folder", metavar="运行文件夹", help="要核验的运行文件夹，如 outputs/2027/20270625-143012")
+    f.add_argument("--hashes-only", action="store_true", help="只核对校验值，不重新运行")
+    f.set_defaults(func=_verify)
     return p
 
 
@@ -112,11 +126,15 @@ def main(argv=None) -> int:
     except GradlibError as e:
         print(e.report(), file=sys.stderr)
         return e.exit_code
-    except KeyboardInterrupt:
-        print("已中断，未生成运行文件夹。", file=sys.stderr)
+    except KeyboardInterrupt as e:
+        kept = getattr(e, "evidence_dir", None)
+        print("已中断，未生成运行文件夹" + (f"；未完成的运行记录（不含任何名单）保留在 {kept}" if kept else "") + "。",
+              file=sys.stderr)
         return 130
     if folder is None:  # review: the server ran until it was stopped
         return 0
+    if isinstance(folder, int):  # verify: the verdict was printed
+        return folder
     print("运行完成，结果在：", file=sys.stderr)
     print(folder)
     return 0

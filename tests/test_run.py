@@ -66,6 +66,12 @@ def test_manifest_hashes_inputs_outputs_and_status(finished_run):
     assert sha(folder / "inputs" / "waivers.csv") == sha(cf.root / "waivers.csv")
     assert m["packages"]["pandas"] and m["python"]
     assert m["params"]["makeup_results_published"] == "2027-06-20"
+    # who, with what, and how long each step took (issue #10)
+    assert m["user"] and m["version"] and m["kind"] == "cohort" and "git_commit" in m
+    assert m["waivers_applied"] == [{"student_id": "2024000001", "reason": "INTERNSHIP_REPORT_MISSING",
+                                     "approver": "就业办 李某", "date": "2027-06-25"}]
+    assert set(m["font"]) == {"name", "file", "sha256"}
+    assert {"copy_inputs_seconds", "notebook_seconds", "html_seconds", "load_seconds", "decide_seconds"} <= set(m["timings"])
 
 
 def test_executed_notebook_and_offline_html(finished_run):
@@ -100,9 +106,12 @@ def test_failed_notebook_leaves_no_finished_looking_folder(tmp_path, monkeypatch
     with pytest.raises(RunFailed) as e:
         run_module.run(params)
     root = tmp_path / "c" / "outputs" / "2027"
-    assert [p.name for p in root.iterdir() if not p.name.startswith(".failed-")] == []
-    assert e.value.evidence_dir.name.startswith(".failed-")
-    assert (e.value.evidence_dir / "cohort.ipynb").exists()  # the evidence survives
+    kept = e.value.evidence_dir
+    assert [p.name for p in root.iterdir()] == [kept.name] and kept.name.startswith("未完成-请勿使用-")
+    assert e.value.cell == 3 and e.value.ename == "RuntimeError"  # papermill injects a parameters cell
+    assert (kept / "cohort.ipynb").exists() and (kept / "run.log").exists()  # the evidence survives
+    assert "boom" in (kept / "说明.txt").read_text(encoding="utf-8")
+    assert json.loads((kept / "manifest.json").read_text(encoding="utf-8"))["status"] == "failed"
 
 
 def test_run_ids_sort_by_time_and_never_collide(tmp_path):
@@ -112,3 +121,23 @@ def test_run_ids_sort_by_time_and_never_collide(tmp_path):
     (tmp_path / a).mkdir()
     b = run_module.new_run_id(tmp_path, now)
     assert a == "20270625-143012" and b == "20270625-143012-2"
+
+
+def test_output_dir_that_is_a_file_is_a_clear_problem(tmp_path):
+    params = CohortFiles(tmp_path / "c").write()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "gradlib.cli", "run", str(params), "--output-dir", str(blocker)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "output_dir" in r.stderr and "不是文件夹" in r.stderr
+
+
+def test_concurrent_runs_never_claim_the_same_folder(tmp_path):
+    """The claim is the mkdir itself: eight processes claiming in the same second get eight folders."""
+    code = ("import datetime as dt, sys; from pathlib import Path; from gradlib.run.execute import reserve; "
+            "rid, work, owner = reserve(Path(sys.argv[1]), dt.datetime(2027, 6, 25, 14, 30, 12)); print(rid)")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+             for _ in range(8)]
+    ids = [p.communicate(timeout=60)[0].strip() for p in procs]
+    assert len(set(ids)) == 8 and "20270625-143012" in ids

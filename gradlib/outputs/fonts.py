@@ -61,3 +61,16 @@ def use_cjk_font_in_matplotlib(preferred: str | None = None) -> str | None:
     matplotlib.rcParams["font.sans-serif"] = [name] + list(matplotlib.rcParams["font.sans-serif"])
     matplotlib.rcParams["font.family"] = "sans-serif"
     return name
+
+
+def font_record(preferred=None) -> dict:
+    """Which font the charts use: name, file and SHA-256 (for the manifest); empty values when there is none."""
+    import hashlib
+
+    path = find_cjk_font(str(preferred) if preferred else None)
+    if path is None:
+        return {"name": "", "file": "", "sha256": ""}
+    from matplotlib import font_manager
+
+    return {"name": font_manager.FontProperties(fname=str(path)).get_name(), "file": str(path),
+            "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import json
 import platform
@@ -18,6 +19,7 @@ from ..params import Params
 
 ROOT = Path(__file__).resolve().parents[2]
 STATUS_FILE = "run-status.json"
+MANIFEST = "manifest.json"
 KEY_PACKAGES = ("pandas", "numpy", "python-calamine", "xlsxwriter", "papermill", "nbconvert", "nbformat",
                 "ipykernel", "ipywidgets", "voila", "matplotlib", "Pillow", "PyYAML")
 
@@ -110,31 +112,76 @@ def _files(folder: Path, skip=()) -> list[dict]:
     rows = []
     for p in sorted(folder.rglob("*")):
         rel = p.relative_to(folder).as_posix()
-        if p.is_file() and rel not in skip:
+        if p.is_file() and rel not in skip and not p.name.startswith(".owner"):
             rows.append({"path": rel, "sha256": sha256(p), "bytes": p.stat().st_size})
     return rows
 
 
-def write_manifest(run_dir: Path, params: Params, run_id: str, started: dt.datetime, finished: dt.datetime,
-                   status: dict, sources: dict[str, Path]) -> Path:
-    """manifest.json: inputs and outputs with SHA-256, params as read, versions, times, status, counts."""
-    inputs = _files(run_dir / "inputs")
-    outputs = [f for f in _files(run_dir, skip={"manifest.json"}) if not f["path"].startswith("inputs/")]
+def os_user() -> str:
+    """The login name of the person who ran it ('' when the system cannot tell)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def write_manifest(run_dir: Path, job, run_id: str, started: dt.datetime, finished: dt.datetime,
+                   status: dict, steps: dict | None = None) -> Path:
+    """manifest.json: who ran what, with which versions and params; inputs and outputs with SHA-256; the
+    status as gradlib recorded it (papermill marks a timed-out cell completed); durations per step."""
+    from ..outputs.fonts import font_record
+
+    params = job.params
+    inputs = _files(run_dir / "inputs") if (run_dir / "inputs").is_dir() else []
+    outputs = [f for f in _files(run_dir, skip={MANIFEST}) if not f["path"].startswith("inputs/")]
     manifest = {
-        "tool": "gradlib", "version": __version__, "git_commit": git_commit(),
+        "tool": "gradlib", "version": __version__, "git_commit": git_commit(), "kind": job.kind,
         "cohort": params.cohort, "run_id": run_id, "status": status.get("status", "failed"),
+        "error": status.get("error"), "user": os_user(),
         "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
         "duration_seconds": round((finished - started).total_seconds(), 2),
         "python": platform.python_version(), "platform": platform.platform(), "packages": package_versions(),
+        "font": font_record(params.font),
         "params_file": str(params.path), "params": params.as_record(),
-        "sources": {k: str(v) for k, v in sources.items()},
+        "sources": {k: str(v) for k, v in job.files.items()},
         "inputs": inputs, "outputs": outputs,
         "students": status.get("students"), "counts": status.get("counts"),
-        "timings": status.get("timings", {}),
+        "waivers_applied": status.get("waivers_applied", []),
+        "timings": {**(steps or {}), **status.get("timings", {})},
     }
-    path = run_dir / "manifest.json"
+    path = run_dir / MANIFEST
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
+
+
+def read_manifest(run_dir: Path) -> dict | None:
+    """The manifest of a run folder (None when it has none or it is unreadable)."""
+    try:
+        return json.loads((Path(run_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def read_status(run_dir: Path) -> dict | None:
+    """What the notebook's last cell recorded (None when it never got there)."""
+    try:
+        status = json.loads((Path(run_dir) / STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return status if status.get("status") == "succeeded" else None
+
+
+def make_writable(folder: Path):
+    """Undo make_read_only (a temporary copy that must be removed again)."""
+    for p in [folder, *folder.rglob("*")]:
+        p.chmod(0o644 if p.is_file() else 0o755)
+
+
+def make_read_only(folder: Path):
+    """A finished run folder is never modified: every file and folder in it is made read-only."""
+    for p in sorted(folder.rglob("*"), key=lambda x: len(x.parts), reverse=True):
+        p.chmod(0o444 if p.is_file() else 0o555)
+    folder.chmod(0o555)
 
 
 def write_status(run_dir, decisions, timings: dict | None = None) -> dict:
@@ -142,6 +189,11 @@ def write_status(run_dir, decisions, timings: dict | None = None) -> dict:
     timings = {"load_seconds": round(decisions.cohort.seconds, 3), "decide_seconds": round(decisions.seconds, 3),
                **(timings or {})}
     counts = {k: int(v) for k, v in decisions.counts().items()}
-    status = {"status": "succeeded", "students": int(decisions.cohort.size), "counts": counts, "timings": timings}
+    r = decisions.reasons[decisions.reasons["waived"]]
+    sid = decisions.table["student_id"].to_numpy()
+    applied = [{"student_id": str(sid[i]), "reason": c, "approver": str(a), "date": str(d)}
+               for i, c, a, d in zip(r["idx"], r["code"], r["批准人"], r["日期"])]
+    status = {"status": "succeeded", "students": int(decisions.cohort.size), "counts": counts, "timings": timings,
+              "waivers_applied": applied}
     (Path(run_dir) / STATUS_FILE).write_text(json.dumps(status, ensure_ascii=False, indent=2), encoding="utf-8")
     return status

@@ -1,0 +1,22 @@
+"""The kernel a run starts: ipykernel, with its standard error sent to the run's kernel.log.
+
+A kernel that is stopped mid-message prints an English traceback; the registrar's console never sees it.
+"""
+import os
+import sys
+
+
+def main():
+    log = os.environ.get("GRADLIB_KERNEL_LOG")
+    if log:
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
+    from ipykernel import kernelapp
+
+    sys.argv[0] = "gradlib-kernel"
+    kernelapp.launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()
