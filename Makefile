@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint docs lab bench render-check bench-review same-outputs
+.PHONY: demo test install lint docs mutate lab bench render-check bench-review same-outputs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check gradlib tests benchmarks setup.py
 	$(BIN)/lint-imports
+
+# mutation testing of rules/, sources/values.py and decide over the fast tests (~15 min on 2 cores; not in CI):
+# score and surviving mutants in outputs/mutation/report.md, equivalents judged in tests/mutation/equivalent.txt
+mutate: $(STAMP)
+	$(BIN)/python tests/mutation/mutate.py
 
 # the documentation pages generated from the package's tables (docs/reasons.md, docs/lists.md, README tables)
 docs: $(STAMP)
