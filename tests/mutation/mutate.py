@@ -195,9 +195,14 @@ def run_mutant(m: Mutant, tests: list[str], workdir: Path) -> str:
     (tree / m.module).write_text(mutated_source(m), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
     try:
-        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
+        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                            f"--basetemp={tree / 'tmp'}", *tests],  # concurrent pytest runs share no tmp
                            cwd=tree, env=env, capture_output=True, text=True, timeout=TIMEOUT)
         verdict = {0: "survived", 1: "killed"}.get(r.returncode, "error")
+        if verdict == "error":
+            (ROOT / "outputs" / "mutation").mkdir(parents=True, exist_ok=True)
+            with open(ROOT / "outputs" / "mutation" / "errors.log", "a", encoding="utf-8") as log:
+                log.write(f"== {m.key} (exit {r.returncode})\n{r.stdout[-1500:]}\n{r.stderr[-1500:]}\n")
     except subprocess.TimeoutExpired:
         verdict = "timeout"
     finally:
