@@ -67,6 +67,12 @@ def _demo(args) -> Path:
     return run(params, args.output_dir, timeout=args.timeout)
 
 
+def _new(args) -> None:
+    from .newcohort import main
+
+    main(args.cohort, args.data)
+
+
 def _review(args) -> None:
     from .review.serve import serve
 
@@ -99,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=None, metavar="端口", help="监听端口（默认 8866，被占用时自动选择空闲端口）")
     v.add_argument("--no-browser", action="store_true", help="不自动打开浏览器，只输出地址")
     v.set_defaults(func=_review)
+    n = sub.add_parser("new", help="为新的一届写出参数文件和空的豁免记录文件，并提示下一步",
+                       description="写出 params/<届别>.yaml（已存在时不改动）、只有表头的豁免记录文件和数据文件夹；"
+                                   "最后一行输出参数文件的路径。")
+    n.add_argument("cohort", type=int, metavar="届别", help="毕业年份，如 2028")
+    n.add_argument("--data", metavar="文件夹", help="各部门文件所在的文件夹（默认 data/<届别>）")
+    n.set_defaults(func=_new)
     return p
 
 
