@@ -93,14 +93,14 @@ def _summary(book: Book, d: Decisions, title: str, notes: list[str]):
     sh.table(tables.by_class(d), numbers=labels + ["合计"])
     sh.caption("四、按原因（同一学生可有多个原因）")
     sh.table(tables.by_reason(d).rename(columns={"人数": "人数（未豁免）"}), numbers=("人数（未豁免）", "已豁免"))
-    sh.finish(landscape=True)
     _charts(book, sh, b1, b2)
+    sh.finish(landscape=True)
 
 
 def _charts(book: Book, sh: Sheet, b1, b2):
-    """A column chart of the counts by outcome and a stacked bar chart of outcomes per major."""
+    """A column chart of the counts by outcome and a stacked bar chart of outcomes per major (below the tables
+    when they fit one page, else each on a sheet of its own)."""
     name = sh.name
-    col = max(sh.widths) + 2
     font = {"name": "宋体"}
     c1 = book.wb.add_chart({"type": "column"})
     c1.add_series({"name": "人数", "categories": [name, b1.first_row, 0, b1.last_row, 0],
@@ -110,7 +110,7 @@ def _charts(book: Book, sh: Sheet, b1, b2):
     c1.set_legend({"none": True})
     c1.set_x_axis({"num_font": font})
     c1.set_y_axis({"num_font": font, "major_gridlines": {"visible": True}})
-    sh.ws.insert_chart(b1.header_row, col, c1, {"x_scale": 1.0, "y_scale": 0.9})
+    sh.chart(c1, "汇总（图一）", 1.4, 1.0)
     if b2.last_row < b2.first_row:
         return
     c2 = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
@@ -121,8 +121,7 @@ def _charts(book: Book, sh: Sheet, b1, b2):
     c2.set_legend({"position": "bottom", "font": font})
     c2.set_x_axis({"num_font": font})
     c2.set_y_axis({"num_font": font, "reverse": True})
-    sh.ws.insert_chart(b1.header_row + 17, col, c2,
-                       {"x_scale": 1.0, "y_scale": max(1.0, 0.12 * (b2.last_row - b2.first_row + 1) + 0.6)})
+    sh.chart(c2, "汇总（图二）", 1.6, max(1.0, 0.12 * (b2.last_row - b2.first_row + 1) + 0.6))
 
 
 def write_results(d: Decisions, run_dir: Path, spec) -> list[Path]:
