@@ -24,3 +24,8 @@ def notebook(name: str) -> Path:
 def template(name: str) -> Path:
     """The path of a shipped template (e.g. cohort.yaml, the params file `gradlib new` writes)."""
     return PACKAGE / "templates" / name
+
+
+def jupyter_data() -> Path:
+    """gradlib's own Jupyter data folder (put on JUPYTER_PATH): the Voilà template `gradlib` of the review page."""
+    return PACKAGE / "templates" / "jupyter"
