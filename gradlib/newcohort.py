@@ -38,13 +38,14 @@ def _rel(target: Path, start: Path) -> str:
         return target.as_posix()
 
 
-def params_text(cohort: int, params_path: Path, data_dir: Path, output_dir: Path) -> str:
-    """The params file of a cohort, from the template shipped inside the package."""
+def params_text(cohort: int, params_path: Path, data_dir: Path, output_dir: Path, shown: str | None = None) -> str:
+    """The params file of a cohort, from the template shipped inside the package (shown: how its first comment
+    names the file; default: relative to the current folder)."""
     folder = params_path.parent
     text = template(TEMPLATE).read_text(encoding="utf-8")
     return string.Template(text).substitute(
         cohort=cohort, data_dir=_rel(data_dir, folder), output_dir=_rel(output_dir, folder),
-        waivers=f"{cohort}.waivers.csv", params_shown=_rel(params_path, Path.cwd()))
+        waivers=f"{cohort}.waivers.csv", params_shown=shown or _rel(params_path, Path.cwd()))
 
 
 def new_cohort(cohort: int, data_dir=None, params_dir="params", output_dir="outputs") -> NewCohort:

@@ -30,7 +30,8 @@ def test_wheel_carries_the_notebooks_and_its_gradlib_runs_a_cohort(tmp_path):
                     str(ROOT)], check=True, capture_output=True)
     wheel = next(dist.glob("gradlib-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert {"gradlib/notebooks/cohort.ipynb", "gradlib/notebooks/review.ipynb", "gradlib/templates/cohort.yaml"} <= set(names)
+    assert {"gradlib/notebooks/cohort.ipynb", "gradlib/notebooks/review.ipynb", "gradlib/templates/cohort.yaml",
+            "gradlib/templates/jupyter/voila/templates/gradlib/index.html.j2"} <= set(names)
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
                    check=True, capture_output=True)
