@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/gradlib demo --out demo --output-dir outputs
+	$(BIN)/gradlib demo --out demo --output-dir outputs/demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests

@@ -75,6 +75,12 @@ def _verify(args) -> None:
     return 0 if verdict.ok else 1
 
 
+def _new(args) -> None:
+    from .newcohort import main
+
+    main(args.cohort, args.data)
+
+
 def _review(args) -> None:
     from .review.serve import serve
 
@@ -113,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("run_folder", metavar="运行文件夹", help="要核验的运行文件夹，如 outputs/2027/20270625-143012")
     f.add_argument("--hashes-only", action="store_true", help="只核对校验值，不重新运行")
     f.set_defaults(func=_verify)
+    n = sub.add_parser("new", help="为新的一届写出参数文件和空的豁免记录文件，并提示下一步",
+                       description="写出 params/<届别>.yaml（已存在时不改动）、只有表头的豁免记录文件和数据文件夹；"
+                                   "最后一行输出参数文件的路径。")
+    n.add_argument("cohort", type=int, metavar="届别", help="毕业年份，如 2028")
+    n.add_argument("--data", metavar="文件夹", help="各部门文件所在的文件夹（默认 data/<届别>）")
+    n.set_defaults(func=_new)
     return p
 
 

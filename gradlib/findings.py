@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, ProblemsError
+from .reasons import REASON_BY_CODE
 
 
 class Kind(StrEnum):
@@ -119,11 +120,36 @@ def empty() -> pd.DataFrame:
 
 
 def combine(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Several data-problem tables as one, in order."""
+    """Several data-problem tables as one, in order, each finding once: exact repeats are dropped, and a reason
+    row that only repeats what the readers found in the same Excel row is folded into their rows."""
     frames = [f for f in frames if len(f)]
     if not frames:
         return empty()
-    return pd.concat(frames, ignore_index=True)[COLUMNS]
+    df = pd.concat(frames, ignore_index=True)[COLUMNS].drop_duplicates(ignore_index=True)
+    return _fold_reasons(df)
+
+
+def _fold_reasons(df: pd.DataFrame) -> pd.DataFrame:
+    """A reason row (e.g. RECORD_INCOMPLETE at 学籍库 row 2564, value 学籍状态“在校”无效) whose evidence holds no
+    more facts than the reader rows at the same file, sheet, row and student (学籍状态不在规定取值内) is dropped;
+    those rows say the impact instead (…；影响毕业审核：学籍信息缺失或有误)."""
+    reason = df["kind"].isin(REASON_BY_CODE).to_numpy()
+    if not reason.any() or reason.all():
+        return df
+    at = df["row"].notna().to_numpy()
+    key = df["file"] + "\x1f" + df["sheet"] + "\x1f" + df["row"].astype(str) + "\x1f" + df["student_id"]
+    readers = key[~reason & at].value_counts()
+    v = df["value"].str.replace(r"(；\s*)+", "；", regex=True).str.strip("； ")
+    facts = (v.str.count("；") + 1).where(v != "", 0)
+    fold = reason & at & key.isin(readers.index).to_numpy() & \
+        (facts.to_numpy() <= key.map(readers).fillna(0).to_numpy())
+    if not fold.any():
+        return df
+    impact = df[fold].groupby(key[fold])["problem"].agg("；".join)
+    hit = ~reason & key.isin(impact.index).to_numpy()
+    out = df.copy()
+    out.loc[hit, "problem"] = out.loc[hit, "problem"] + "；" + key[hit].map(impact)
+    return out[~fold].reset_index(drop=True)
 
 
 def chinese(df: pd.DataFrame) -> pd.DataFrame:

@@ -87,6 +87,20 @@ REASONS: tuple[Reason, ...] = (
            "同一身份证号出现在两个及以上学号上", ("students", "身份证号", "每名学生的身份证号各不相同")),
 )
 
+# the departments' tables (params' source keys) whose content decides each reason: 与上次对比 names the one
+# that changed when a student gains or loses the reason
+REASON_SOURCES: dict[str, tuple[str, ...]] = {
+    "LEFT_WITHOUT_PROCEDURE": ("students",), "NO_STATUS": ("students",),
+    "SUSPENDED_FEES_OWED": ("students", "fees"), "SUSPENDED_GRADES_UNCERTIFIED": ("students",),
+    "COURSE_FAILED": ("grades", "curriculum", "students"), "INTERNSHIP_FAILED": ("internship",),
+    "RECORD_INCOMPLETE": ("students",), "MAJOR_NOT_IN_PLAN": ("students", "curriculum"),
+    "GRADE_MISSING": ("grades", "curriculum", "students"), "INTERNSHIP_RECORD_MISSING": ("internship",),
+    "INTERNSHIP_UNASSESSED": ("internship",), "INTERNSHIP_FORM_MISSING": ("internship",),
+    "INTERNSHIP_REPORT_MISSING": ("internship",), "INTERNSHIP_MATERIALS_LATE": ("internship",),
+    "FEES_OWED": ("fees",), "PAYMENT_RECORD_MISSING": ("fees",),
+    "PHOTO_MISSING": ("photos", "students"), "PHOTO_INVALID": ("photos",),
+    "ID_INVALID": ("students",), "ID_DUPLICATE": ("students",),
+}
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ def test_wheel_carries_the_notebooks_and_its_gradlib_runs_a_cohort(tmp_path):
                     str(ROOT)], check=True, capture_output=True)
     wheel = next(dist.glob("gradlib-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert {"gradlib/notebooks/cohort.ipynb", "gradlib/notebooks/review.ipynb"} <= set(names)
+    assert {"gradlib/notebooks/cohort.ipynb", "gradlib/notebooks/review.ipynb", "gradlib/templates/cohort.yaml",
+            "gradlib/templates/jupyter/voila/templates/gradlib/index.html.j2"} <= set(names)
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
                    check=True, capture_output=True)
@@ -43,3 +44,7 @@ def test_wheel_carries_the_notebooks_and_its_gradlib_runs_a_cohort(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     run_dir = Path(r.stdout.strip().splitlines()[-1])
     assert (run_dir / "decisions.csv").is_file() and (run_dir / "cohort.html").is_file()
+    r = subprocess.run([sys.executable, "-m", "gradlib.cli", "new", "2028"], env=env, cwd=tmp_path, capture_output=True,
+                       text=True)  # the params template comes from the wheel too
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "cohort: 2028" in (tmp_path / "params" / "2028.yaml").read_text(encoding="utf-8")

@@ -86,6 +86,48 @@ def test_server_prints_its_url_and_listens_on_loopback_only(server):
     assert listeners(port) == {"0100007F"}  # 127.0.0.1, nothing on 0.0.0.0 or ::
 
 
+def block_outside(page, port: int) -> list[str]:
+    """Abort every request that would leave the machine; returns the list of those attempted."""
+    outside: list[str] = []
+    local = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/", "data:", "blob:")
+
+    def route(r):
+        if r.request.url.startswith(local):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    return outside
+
+
+def test_the_page_asks_nothing_of_the_internet_and_speaks_chinese(server):
+    params, port, lines, proc = server
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            outside = block_outside(page, port)
+            page.goto(lines[-1], wait_until="commit")
+            loading = page.locator("#loading_text")
+            loading.wait_for(state="attached")
+            assert "请稍候" in loading.inner_text()  # Voilà's own spinner, in Chinese
+            page.get_by_role("button", name="暂缓领取 3").wait_for()
+            assert page.title() == "毕业审核"
+            page.get_by_role("button", name="暂缓领取 3").click()
+            page.get_by_role("button", name=S2, exact=True).click()
+            page.get_by_text("欠缴 1400.00 元").first.wait_for()
+            icon = page.locator(".gl-submit i.fa-check")  # Font Awesome, served by Voilà itself
+            assert icon.count() == 1 and icon.evaluate("e => getComputedStyle(e, '::before').content") != "none"
+            badge = page.locator(".gl-cells .gl-badge").first  # the list's outcome badge is never clipped
+            assert badge.evaluate("e => e.scrollWidth <= e.parentElement.clientWidth")
+            assert outside == []
+        finally:
+            browser.close()
+
+
 def test_record_a_waiver_in_the_browser(server):
     params, port, lines, proc = server
     path = params.parent / "waivers.csv"

@@ -5,12 +5,12 @@ import pandas as pd
 
 from ..reasons import OUTCOMES
 from ..rules import Decisions
-from .fonts import use_cjk_font_in_matplotlib
+from .fonts import check_glyphs, use_cjk_font_in_matplotlib
 from .tables import by_major
 
 
 def stacked_bars(x: pd.DataFrame, colors: list[str], title: str, font=None, top_down: bool = False):
-    """A horizontal stacked bar chart of the columns of x (one bar per row), with Chinese labels."""
+    """A horizontal stacked bar chart of the columns of x (one bar per row), with Chinese labels (packaged font)."""
     import matplotlib.pyplot as plt
 
     use_cjk_font_in_matplotlib(font)
@@ -25,6 +25,7 @@ def stacked_bars(x: pd.DataFrame, colors: list[str], title: str, font=None, top_
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=9)
     fig.tight_layout()
+    check_glyphs(fig, font)
     return fig
 
 

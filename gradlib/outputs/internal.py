@@ -14,7 +14,7 @@ from .. import findings as F
 from ..reasons import OUTCOMES
 from ..rules import Decisions
 from . import listing
-from .mailing import UNKNOWN, province_rank, split_addresses
+from .mailing import UNKNOWN, home_province, province_rank, split_addresses
 from .workbook import safe_file_name
 
 MAIL_CONTENTS = "毕业证书、报到证"
@@ -107,7 +107,8 @@ def mailing_tables(d: Decisions) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     has = st["邮寄地址"].str.strip() != ""
     mail = st[has].join(split_addresses(st.loc[has, "邮寄地址"]))
     mail = mail.assign(序号=0, 寄送内容=MAIL_CONTENTS, 电话=mail["联系电话"], 地址=mail["邮寄地址"], 邮编=mail["邮政编码"],
-                       _p=province_rank(mail["省份"]), _c=(mail["城市"] == UNKNOWN).astype(int))
+                       _p=province_rank(mail["省份"], home_province(d.cohort.params.school)),
+                       _c=(mail["城市"] == UNKNOWN).astype(int))
     mail = listing.ordered(mail, before=["_p", "省份", "_c", "城市"])
     mail = mail[["序号", "省份", "城市", "收件人", "电话", "地址", "邮编", "寄送内容", "学号", "姓名", "班级"]]
     per_city = mail.groupby(["省份", "城市"], sort=False).size().rename("件数").reset_index()
@@ -123,7 +124,7 @@ def write_mailing(d: Decisions, run_dir: Path, spec) -> list[Path]:
     mail, per_city, none = mailing_tables(d)
     book = spec.book(run_dir)
     t = listing.title(p, spec.name)
-    sh = book.sheet("邮寄清单", t, [f"可领取毕业证的学生，按邮寄地址所在省份、城市分组；寄送内容：{MAIL_CONTENTS}"])
+    sh = book.sheet("邮寄清单", t, [f"可领取毕业证的学生，按邮寄地址所在省份（本省在前）、城市分组；寄送内容：{MAIL_CONTENTS}"])
     sh.table(mail, numbers=("序号",), wrap=("地址",), count=f"共 {len(mail)} 件", max_width=50)
     sh.finish(landscape=True)
     sh = book.sheet("按地区统计", t + "：按地区统计")

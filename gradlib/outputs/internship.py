@@ -69,7 +69,6 @@ def write_internship(d: Decisions, run_dir: Path, spec) -> list[Path]:
     sh = book.sheet("按专业", listing.title(p, spec.name) + "（按专业）", note)
     major = by_major(d)
     b1 = sh.table(major, numbers=COUNTS)
-    sh.finish(landscape=True)
     if b1.last_row > b1.first_row:  # at least one major besides 合计
         name = sh.name
         font = {"name": "宋体"}
@@ -84,7 +83,8 @@ def write_internship(d: Decisions, run_dir: Path, spec) -> list[Path]:
         chart.set_legend({"position": "bottom", "font": font})
         chart.set_x_axis({"num_font": font})
         chart.set_y_axis({"num_font": font, "reverse": True})
-        sh.ws.insert_chart(sh.row + 1, 0, chart, {"x_scale": 1.6, "y_scale": max(1.0, 0.1 * len(major) + 0.6)})
+        sh.chart(chart, "按专业（图）", 1.6, max(1.0, 0.1 * len(major) + 0.6))
+    sh.finish(landscape=True)
     return [book.close()]
 
 

@@ -37,6 +37,14 @@ def issue_window(p: Params) -> str:
     return cn_span(*p.issue_window)
 
 
+OFFICE = "校企合作与就业办"  # the issuing office at the foot of a posted list (outputs.md)
+
+
+def issued(p: Params) -> tuple[str, str]:
+    """The foot of a posted list: the issuing office and the date it is posted (the first day of 公示期)."""
+    return OFFICE, cn_date(p.posting_period[0])
+
+
 def posting_notes(p: Params) -> list[str]:
     """The title lines every public list carries: posting period and issue window."""
     return [f"公示期：{cn_span(*p.posting_period)}（公示期满后撤下）　　领取时间：{issue_window(p)}"]

@@ -2,7 +2,8 @@
 
 ``江西省南昌市青山湖区…`` → (江西省, 南昌市); ``北京市海淀区…`` → (北京市, 北京市) (a municipality is its own
 province and city); ``广西壮族自治区南宁市…`` → (广西壮族自治区, 南宁市); short forms such as ``江西南昌市…`` are
-recognised too. What cannot be recognised is (未识别, 未识别) and sorts last.
+recognised too. What cannot be recognised is (未识别, 未识别) and sorts last; the school's own province
+(from its name in the params) comes first.
 """
 from __future__ import annotations
 
@@ -52,6 +53,13 @@ def split_addresses(addresses: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"省份": [p for p, _ in pairs], "城市": [c for _, c in pairs]}, index=addresses.index)
 
 
-def province_rank(province: pd.Series) -> pd.Series:
-    """Sort key of provinces: GB/T 2260 order, unrecognised last."""
-    return province.map(PROVINCE_ORDER).fillna(len(PROVINCES)).astype(int)
+def province_rank(province: pd.Series, home: str | None = None) -> pd.Series:
+    """Sort key of provinces: the school's own province (home) first, then GB/T 2260 order, unrecognised last."""
+    rank = province.map(PROVINCE_ORDER).fillna(len(PROVINCES)).astype(int)
+    return rank.where(province != home, -1) if home else rank
+
+
+def home_province(school: str) -> str | None:
+    """The province a school is in, from its name (江西省通用技术工程学校 → 江西省); None when it does not say."""
+    prov, _ = province_city(school)
+    return None if prov == UNKNOWN else prov

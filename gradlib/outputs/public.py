@@ -1,7 +1,8 @@
 """The two public lists (Art 17): 可领取毕业证名单 and 暂缓领取毕业证名单.
 
 They carry only 专业, 班级, 学号, 姓名 and their own columns (outputs.md): no ID, birth date, address,
-phone, amount or grade. The posting period and the issue window are in the title rows.
+phone, amount or grade. The posting period and the issue window are in the title rows; the lists end with
+the issuing office (校企合作与就业办) and the date, with room for the seal.
 """
 from __future__ import annotations
 
@@ -35,13 +36,14 @@ def deferred_list(d: Decisions) -> pd.DataFrame:
 
 
 def write_collect(d: Decisions, run_dir: Path, spec) -> list[Path]:
-    """可领取毕业证名单.xlsx, the issue window in the title (outputs.md)."""
+    """可领取毕业证名单.xlsx: the issue window once, in the subtitle under the title (with 公示期); the issuing
+    office and date at the foot."""
     p = d.cohort.params
     rows = collect_list(d)
     book = spec.book(run_dir)
-    sh = book.sheet("可领取名单", f"{listing.title(p, spec.name)}（领取时间：{listing.issue_window(p)}）",
-                    listing.posting_notes(p))
+    sh = book.sheet("可领取名单", listing.title(p, spec.name), listing.posting_notes(p))
     sh.table(rows, numbers=("序号",), count=f"共 {len(rows)} 人")
+    sh.sign(*listing.issued(p))
     return [sh.finish().book.close()]
 
 
@@ -56,4 +58,5 @@ def write_deferred(d: Decisions, run_dir: Path, spec) -> list[Path]:
     sh = book.sheet("暂缓领取名单", listing.title(p, spec.name), notes)
     sh.table(rows, numbers=("序号",), center=("截止日期",), wrap=("需办理事项",), count=f"共 {len(rows)} 人",
              max_width=30)
+    sh.sign(*listing.issued(p))
     return [sh.finish().book.close()]

@@ -20,7 +20,8 @@ from .workbook import Book, Sheet
 OUTCOME_COLUMNS = ["序号", "专业", "班级", "学号", "姓名", "原因", "情况说明", "需办理事项", "欠费金额（元）", "已豁免"]
 WRAP = ("原因", "情况说明", "需办理事项", "已豁免")
 CHANGE_COLUMNS = ["序号", "专业", "班级", "学号", "姓名", "变化", "上次结论", "本次结论", "上次原因", "本次原因",
-                  "本次截止日期"]
+                  "变化原因", "本次截止日期"]
+REASON_COLUMNS = ("reasons_before", "reasons_after", "waived_before", "waived_after")
 KIND = {"changed": "结论或原因改变", "added": "新增学生（上次无此学号）", "removed": "本次学籍库中已无此学号"}
 
 
@@ -57,8 +58,9 @@ def outcome_details(d: Decisions) -> pd.DataFrame:
     return out
 
 
-def change_table(d: Decisions, previous: Path | None) -> pd.DataFrame:
-    """与上次对比 rows: students whose outcome or reasons differ from the previous run (empty without one)."""
+def change_table(d: Decisions, previous: Path | None, run_dir: Path | None = None) -> pd.DataFrame:
+    """与上次对比 rows: students whose outcome or reasons differ from the previous run (empty without one), each
+    with its cause (变化原因: a waiver and its approver, the department's table that changed …)."""
     if previous is None:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     ch = compare.changes(compare.read_decisions(previous / "decisions.csv"), d.decisions_csv())
@@ -73,6 +75,8 @@ def change_table(d: Decisions, previous: Path | None) -> pd.DataFrame:
         "本次结论": ch["outcome_after"].map(outcome_label).to_numpy(),
         "上次原因": ch["reasons_before"].map(lambda s: reason_labels(_codes(s), "\n")).to_numpy(),
         "本次原因": ch["reasons_after"].map(lambda s: reason_labels(_codes(s), "\n")).to_numpy(),
+        "变化原因": compare.causes(ch.assign(**{c: ch[c].map(_codes) for c in REASON_COLUMNS}), d, previous,
+                               Path(run_dir) if run_dir else previous).to_numpy(),
         "本次截止日期": np.where(known, info["截止日期"].fillna("").to_numpy(), ""),
     })
     return listing.ordered(out, before=["变化"]) if len(out) else out
@@ -89,14 +93,14 @@ def _summary(book: Book, d: Decisions, title: str, notes: list[str]):
     sh.table(tables.by_class(d), numbers=labels + ["合计"])
     sh.caption("四、按原因（同一学生可有多个原因）")
     sh.table(tables.by_reason(d).rename(columns={"人数": "人数（未豁免）"}), numbers=("人数（未豁免）", "已豁免"))
-    sh.finish(landscape=True)
     _charts(book, sh, b1, b2)
+    sh.finish(landscape=True)
 
 
 def _charts(book: Book, sh: Sheet, b1, b2):
-    """A column chart of the counts by outcome and a stacked bar chart of outcomes per major."""
+    """A column chart of the counts by outcome and a stacked bar chart of outcomes per major (below the tables
+    when they fit one page, else each on a sheet of its own)."""
     name = sh.name
-    col = max(sh.widths) + 2
     font = {"name": "宋体"}
     c1 = book.wb.add_chart({"type": "column"})
     c1.add_series({"name": "人数", "categories": [name, b1.first_row, 0, b1.last_row, 0],
@@ -106,7 +110,7 @@ def _charts(book: Book, sh: Sheet, b1, b2):
     c1.set_legend({"none": True})
     c1.set_x_axis({"num_font": font})
     c1.set_y_axis({"num_font": font, "major_gridlines": {"visible": True}})
-    sh.ws.insert_chart(b1.header_row, col, c1, {"x_scale": 1.0, "y_scale": 0.9})
+    sh.chart(c1, "汇总（图一）", 1.4, 1.0)
     if b2.last_row < b2.first_row:
         return
     c2 = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
@@ -117,8 +121,7 @@ def _charts(book: Book, sh: Sheet, b1, b2):
     c2.set_legend({"position": "bottom", "font": font})
     c2.set_x_axis({"num_font": font})
     c2.set_y_axis({"num_font": font, "reverse": True})
-    sh.ws.insert_chart(b1.header_row + 17, col, c2,
-                       {"x_scale": 1.0, "y_scale": max(1.0, 0.12 * (b2.last_row - b2.first_row + 1) + 0.6)})
+    sh.chart(c2, "汇总（图二）", 1.6, max(1.0, 0.12 * (b2.last_row - b2.first_row + 1) + 0.6))
 
 
 def write_results(d: Decisions, run_dir: Path, spec) -> list[Path]:
@@ -136,11 +139,12 @@ def write_results(d: Decisions, run_dir: Path, spec) -> list[Path]:
         sh.table(rows[cols], wrap=WRAP, money=("欠费金额（元）",), numbers=("序号",), center=("截止日期",),
                  count=f"共 {len(rows)} 人", max_width=36)
         sh.finish()
-    ch = change_table(d, previous)
-    note = (f"对比对象：同一输出文件夹中上次成功的运行 {previous.name}；列出结论或原因有变化的学生" if previous is not None
-            else "本届首次运行（同一输出文件夹中没有以前成功的运行），无可对比的结果")
+    ch = change_table(d, previous, run_dir)
+    note = (f"对比对象：同一输出文件夹中、用同一参数文件和数据文件夹的上次成功运行 {previous.name}；"
+            "列出结论或原因有变化的学生，“变化原因”说明是豁免、撤销，还是哪个部门的数据表有更新" if previous is not None
+            else "本届首次运行（同一输出文件夹中没有用同一参数文件和数据文件夹的成功运行），无可对比的结果")
     sh = book.sheet("与上次对比", f"{title}：与上次对比", [note])
-    sh.table(ch, wrap=("上次原因", "本次原因"), numbers=("序号",), count=f"共 {len(ch)} 人", max_width=30)
+    sh.table(ch, wrap=("上次原因", "本次原因", "变化原因"), numbers=("序号",), count=f"共 {len(ch)} 人", max_width=30)
     sh.finish()
     w = listing.waiver_log(d)
     sh = book.sheet("豁免记录", f"{title}：豁免记录", ["豁免记录文件中的每一行及其状态（按文件顺序）"])

@@ -1,9 +1,12 @@
 """Print-ready xlsxwriter workbooks (outputs.md): every list and report is written through this module.
 
 A4, landscape when the columns are wide, title rows, header row repeated on every printed page,
-footer 第 &P 页 共 &N 页, frozen header, widths fitted to Chinese text (a CJK character counts as two),
-a count line, and 内部资料 请勿外传 in the page header of internal workbooks. Every text cell is written
-with write_string and the workbook never turns strings into formulas, numbers or links.
+footer 第 &P 页 共 &N 页, frozen header, widths fitted to Chinese text (a CJK character counts as two) and
+to the page (paper.py), row heights fitted to the wrapped text, a count line, optionally the issuing office
+and date with room for the seal, and 内部资料 请勿外传 in the page header of internal workbooks. A chart
+prints below its table when both fit on one page, else on a chart sheet of its own: never cut by a page
+break. Every text cell is written with write_string and the workbook never turns strings into formulas,
+numbers or links.
 """
 from __future__ import annotations
 
@@ -16,22 +19,19 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from . import paper
+from .paper import LINE_HEIGHT, PORTRAIT_WIDTH, text_width
+
 OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 FOOTER = "&C第 &P 页 共 &N 页"
 INTERNAL_HEADER = "&C内部资料 请勿外传"
 INTERNAL_SUFFIX = "（内部）"
 A4 = 9
-PORTRAIT_WIDTH = 100   # sum of column widths (Excel units) that still prints well on A4 portrait
 BODY_FONT, TITLE_FONT = "宋体", "黑体"
-LINE_HEIGHT = 15.0     # points per wrapped line at 11 pt
+CHART_PIXELS = (480, 288)  # xlsxwriter's chart at scale 1
+SEAL_ROOM = 42             # points left blank above the issuing office for the seal
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _BAD_FILE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def text_width(s: pd.Series) -> pd.Series:
-    """Display width of each string: a CJK (non-ASCII) character counts as 2, others as 1."""
-    s = s.astype(str)
-    return s.str.len() + s.str.count(r"[^\x00-\x7f]")
 
 
 def safe_file_name(name: str, default: str = "未分班") -> str:
@@ -73,7 +73,28 @@ class Book:
             "money": f(dict(cell, num_format="0.00")),
             "fill": f(dict(cell, bg_color="#FFF2CC")),
             "count": f(dict(base, bold=True)),
+            "sign": f(dict(base, align="right")),
+            "blank": f(base),
         }
+        self._titles: dict[int, object] = {}
+
+    def title_format(self, size: int):
+        """The title's format at a font size (16 pt, or smaller to fit one line)."""
+        if size not in self._titles:
+            self._titles[size] = self.wb.add_format({"font_name": TITLE_FONT, "font_size": size, "bold": True,
+                                                     "align": "center", "valign": "vcenter", "text_wrap": True})
+        return self._titles[size]
+
+    def chart_sheet(self, name: str, chart, landscape: bool = True):
+        """A sheet holding one chart on one A4 page (with the internal header where the book is internal)."""
+        cs = self.wb.add_chartsheet(self._unique(name))
+        cs.set_chart(chart)
+        cs.set_paper(A4)
+        cs.set_landscape() if landscape else cs.set_portrait()
+        cs.set_footer(FOOTER)
+        if self.internal:
+            cs.set_header(INTERNAL_HEADER)
+        return cs
 
     def sheet(self, name: str, title: str | None = None, notes=()) -> Sheet:
         """Add a sheet with a title row (None for an import sheet whose header must be row 1) and note rows."""
@@ -109,6 +130,10 @@ class Sheet:
         self.widths: dict[int, float] = {}
         self.blocks: list[Block] = []
         self._merged: list[tuple[int, str, str, float]] = []  # (row, text, format, height) spanning all columns
+        self._wanted: dict[int, float] = {}   # wrapped columns: the width that would need no wrapping
+        self._wrapped: list[tuple[int, int, int, pd.Series]] = []  # (first row, rows, column, widths of lines)
+        self._min_height: dict[int, float] = {}
+        self._charts: list[tuple[object, str, float, float]] = []  # (chart, name of its own sheet, x, y scale)
         if title:
             self._merged.append((0, title, "title", 28))
             self.row = 1
@@ -126,7 +151,8 @@ class Sheet:
     def table(self, df: pd.DataFrame, *, wrap=(), numbers=(), money=(), center=(), fill_blank=(),
               count: str | None = None, max_width: float = 40, row_height: float | None = None) -> Block:
         """Write df with a header row and an optional count line: every value as text (write_string) unless its
-        column is in numbers/money; wrap columns wrap at max_width; blank cells of fill_blank columns are shaded."""
+        column is in numbers/money; wrap columns are as wide as the page allows and wrap beyond max_width
+        when it does not; blank cells of fill_blank columns are shaded."""
         ws, fmt = self.ws, self.book.fmt
         cols = list(df.columns)
         header = self.row
@@ -134,7 +160,6 @@ class Sheet:
             ws.write_string(header, j, str(c), fmt["header"])
         first = header + 1
         n = len(df)
-        lines = np.ones(n)
         for j, c in enumerate(cols):
             v = df[c]
             if c in numbers or c in money:
@@ -159,15 +184,15 @@ class Sheet:
                 else:
                     ws.write_blank(first + i, j, None, blank_fmt)
             if c in wrap and n:
-                seg = s.str.split("\n").explode()
-                sw = text_width(seg)
-                width = self._fit(j, str(c), sw, max_width)
-                per = np.ceil(sw.clip(lower=1) / max(width - 1.5, 1)).groupby(level=0).sum()
-                lines = np.maximum(lines, per.reindex(range(n), fill_value=1).to_numpy())
+                sw = text_width(s.str.split("\n").explode())
+                self._fit(j, str(c), sw, max_width)
+                self._wanted[j] = max(self._wanted.get(j, 0), float(sw.max()) + 2)
+                self._wrapped.append((first, n, j, sw))
             else:
                 self._fit(j, str(c), text_width(s) if n else pd.Series([], dtype=int), max_width)
-        for i in np.flatnonzero((lines > 1) | (row_height is not None)):
-            ws.set_row(first + i, max(row_height or 0, LINE_HEIGHT * lines[i] + 3))
+        if row_height is not None:
+            for i in range(n):
+                self._min_height[first + i] = row_height
         last = first + n - 1
         self.row = first + n
         if count is not None:
@@ -177,6 +202,17 @@ class Sheet:
         self.blocks.append(block)
         return block
 
+    def sign(self, office: str, date: str):
+        """The foot of a list to post: a blank line for the seal, then the issuing office and the date."""
+        self._merged.append((self.row, "", "blank", SEAL_ROOM))
+        self._merged.append((self.row + 1, office, "sign", 20))
+        self._merged.append((self.row + 2, date, "sign", 20))
+        self.row += 3
+
+    def chart(self, chart, sheet_name: str, x_scale: float = 1.0, y_scale: float = 1.0):
+        """A chart below the tables when the sheet then still prints on one page, else on its own sheet."""
+        self._charts.append((chart, sheet_name, x_scale, y_scale))
+
     def _fit(self, j: int, header: str, widths: pd.Series, cap: float) -> float:
         head = max(len(line) + sum(1 for ch in line if ord(ch) > 127) for line in header.split("\n"))
         data = float(widths.max()) if len(widths) else 0.0
@@ -184,23 +220,73 @@ class Sheet:
         self.widths[j] = max(self.widths.get(j, 0), w, 4)
         return self.widths[j]
 
+    def _layout(self, landscape: bool | None) -> bool:
+        """Final column widths within the page: wrapped columns widened as far as the page allows, narrow
+        tables widened to their title. Returns the orientation."""
+        if landscape is None:
+            landscape = sum(self.widths.values()) > PORTRAIT_WIDTH
+        page = paper.page_width(landscape)
+        self.widths = paper.grow(self.widths, self._wanted, page - sum(self.widths.values()))
+        if self.title:
+            self.widths = paper.widen(self.widths, min(paper.title_width(self.title), page))
+        return landscape
+
+    def _heights(self, total: float) -> dict[int, float]:
+        """The height of every row set here: wrapped cells, title and note rows, minimum heights."""
+        heights = dict(self._min_height)
+        for first, n, j, sw in self._wrapped:
+            lines = paper.wrapped_lines(sw, n, self.widths[j])
+            for i in np.flatnonzero(lines > 1):
+                heights[first + i] = max(heights.get(first + i, 0), LINE_HEIGHT * lines[i] + 3)
+        return heights
+
+    def _write_merged(self, ncol: int, total: float, heights: dict[int, float]):
+        fmt = self.book.fmt
+        for r, text, f, height in self._merged:
+            if f == "title":
+                size = paper.title_size(text, total)
+                shown, lines = paper.break_lines(text, total, size)
+                style, h = self.book.title_format(size), max(height, (size + 8) * lines + 4)
+            else:
+                shown, lines = paper.break_lines(text, total) if f == "note" else (text, 1)
+                style, h = fmt[f], max(height, LINE_HEIGHT * lines + 4)
+            heights[r] = h
+            if ncol > 1:
+                self.ws.merge_range(r, 0, r, ncol - 1, "", style)
+            self.ws.write_string(r, 0, shown, style) if shown else self.ws.write_blank(r, 0, None, style)
+
+    def _place_charts(self, heights: dict[int, float], landscape: bool):
+        """Each chart below the content when the whole sheet still prints on one page (the chart may shrink to
+        60 % of its height for that), else on a chart sheet of its own: never cut by a page break."""
+        rows = [heights.get(r, paper.DEFAULT_ROW) for r in range(self.row)]
+        scale = min(1.0, paper.page_width(landscape) / max(sum(self.widths.values()), 1))
+        at = self.row + 1
+        for chart, name, x, y in self._charts:
+            room = paper.room_left(rows + [paper.DEFAULT_ROW], scale, landscape)
+            tall = min(CHART_PIXELS[1] * y * 0.75, room)
+            if tall >= 0.6 * CHART_PIXELS[1] * y * 0.75:
+                self.ws.insert_chart(at, 0, chart, {"x_scale": x, "y_scale": tall / (CHART_PIXELS[1] * 0.75)})
+                used = math.ceil(tall / paper.DEFAULT_ROW) + 1
+                rows += [paper.DEFAULT_ROW] * used
+                at += used
+            else:
+                self.book.chart_sheet(name, chart)
+
     def finish(self, landscape: bool | None = None, freeze: bool = True) -> Sheet:
-        """Column widths, merged title/note/count rows, and the print setup (A4, repeat header, footer …)."""
+        """Column widths, row heights, merged title/note/count rows, charts, and the print setup (A4, repeat
+        header, footer …)."""
         ws = self.ws
+        landscape = self._layout(landscape)
         ncol = max(self.widths) + 1 if self.widths else 1
         for j in range(ncol):
             ws.set_column(j, j, self.widths.get(j, 8))
         total = sum(self.widths.values())
-        for r, text, f, height in self._merged:
-            scale, line = (16 / 11, 22) if f == "title" else (1, LINE_HEIGHT)  # the title is 16 pt, the rest 11 pt
-            lines = max(1, math.ceil(scale * text_width(pd.Series([text])).iloc[0] / max(total - 2, 1)))
-            ws.set_row(r, max(height, line * lines + 4))
-            if ncol > 1:
-                ws.merge_range(r, 0, r, ncol - 1, "", self.book.fmt[f])
-            ws.write_string(r, 0, text, self.book.fmt[f])
+        heights = self._heights(total)
+        self._write_merged(ncol, total, heights)
+        for r, h in heights.items():
+            ws.set_row(r, h)
+        self._place_charts(heights, landscape)
         ws.set_paper(A4)
-        if landscape is None:
-            landscape = total > PORTRAIT_WIDTH
         ws.set_landscape() if landscape else ws.set_portrait()
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)

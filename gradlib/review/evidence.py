@@ -15,9 +15,13 @@ def _e(v) -> str:
     return html.escape("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
 
 
-def _table(rows: list[list], headers: list[str]) -> str:
+def _table(rows: list[list], headers: list[str], wide=()) -> str:
+    """An HTML table; short columns stay on one line, the wide ones (by position) wrap at word breaks."""
+    def td(j, c):
+        return f'<td class="gl-wide">{_e(c)}</td>' if j in wide else f"<td>{_e(c)}</td>"
+
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(td(j, c) for j, c in enumerate(row)) + "</tr>" for row in rows)
     return f'<table class="gl-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -47,7 +51,7 @@ def reasons_html(d: Decisions, idx: int) -> str:
         state = f"已豁免（{x.批准人}，{x.日期}：{x.理由}）" if x.waived else "未豁免"
         rows.append([reason.label, OUTCOME_BY_CODE[reason.outcome].label, reason.article, x.evidence,
                      "是" if reason.waivable else "否", state])
-    return _table(rows, ["原因", "对应结论", "依据", "证据", "可豁免", "状态"])
+    return _table(rows, ["原因", "对应结论", "依据", "证据", "可豁免", "状态"], wide=(0, 3, 5))
 
 
 def courses_html(d: Decisions, idx: int) -> str:
@@ -69,7 +73,7 @@ def courses_html(d: Decisions, idx: int) -> str:
         tries = "、".join(f"{x.attempt} {x.value}" for x in att.itertuples(index=False)) or "（无）"
         rows.append([course.课程代码, course.课程名称, course.课程性质, tries, status])
     head = _p(f"必修、实习课程共 {len(plan)} 门，已合格 {ok} 门。")
-    return head + (_table(rows, ["课程代码", "课程名称", "性质", "各次成绩", "结果"]) if rows else "")
+    return head + (_table(rows, ["课程代码", "课程名称", "性质", "各次成绩", "结果"], wide=(1, 3)) if rows else "")
 
 
 def fees_html(d: Decisions, idx: int) -> str:
@@ -106,7 +110,7 @@ def internship_html(d: Decisions, idx: int) -> str:
     grade = x["grade"] or "（空）"
     result = "合格" if x["passed"] else ("不合格" if x["assessed"] else "未考核")
     return _table([[x["company"], _handed_in(x["form"]), _handed_in(x["report"]), date, due, late, grade, result]],
-                  ["实习单位", "审批表", "实习报告", "提交日期", "规定日期", "是否按时", "实习考核", "考核结果"])
+                  ["实习单位", "审批表", "实习报告", "提交日期", "规定日期", "是否按时", "实习考核", "考核结果"], wide=(0,))
 
 
 def identity_html(d: Decisions, idx: int) -> str:
@@ -126,7 +130,7 @@ def identity_html(d: Decisions, idx: int) -> str:
     rows = [["学籍状态", s["学籍状态"]], ["性别", s["性别"]], ["出生日期", s["出生日期"]],
             ["身份证号", s["身份证号"]], ["身份证号校验", id_check], ["照片文件", photo], ["照片检查", photo_check],
             ["学籍信息", rec], ["班主任", s.get("班主任", "")]]
-    return _table(rows, ["项目", "内容"])
+    return _table(rows, ["项目", "内容"], wide=(1,))
 
 
 def waivers_html(d: Decisions, idx: int) -> str:
@@ -137,7 +141,7 @@ def waivers_html(d: Decisions, idx: int) -> str:
     if not len(mine):
         return _p("无豁免记录。")
     rows = [[x.行号, x.原因, x.理由, x.批准人, x.日期, x.操作, x.状态] for x in mine.itertuples(index=False)]
-    return _table(rows, ["行号", "原因", "理由", "批准人", "日期", "操作", "状态"])
+    return _table(rows, ["行号", "原因", "理由", "批准人", "日期", "操作", "状态"], wide=(1, 2, 6))
 
 
 def student_head_html(d: Decisions, idx: int) -> str:

@@ -63,8 +63,9 @@ class StudentIndex:
         return len(self.frame)
 
     def options(self, column: str) -> list[str]:
-        """The distinct values of 专业 or 班级, sorted."""
-        return sorted(v for v in self.frame[column].cat.categories if v != "")
+        """The distinct values of 专业 or 班级, in natural order (24会计2班 before 24会计10班)."""
+        values = pd.Series([v for v in self.frame[column].cat.categories if v != ""], dtype=object)
+        return list(values.iloc[np.argsort(class_key(values).to_numpy(), kind="stable")]) if len(values) else []
 
     def filter(self, outcome: str = ANY, reason: str = ANY, major: str = ANY, klass: str = ANY,
                query: str = "") -> np.ndarray:

@@ -24,10 +24,11 @@ from .summary import static_summary
 PAGE_SIZE = 50
 _CSS = """<style>
 .gl-panel .gl-table{border-collapse:collapse;margin:2px 0 6px 0;font-size:13px}
-.gl-panel .gl-table th,.gl-panel .gl-table td{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
+.gl-panel .gl-table th,.gl-panel .gl-table td{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top;white-space:nowrap}
+.gl-panel .gl-table td.gl-wide{white-space:normal;min-width:10em;line-break:strict}
 .gl-panel .gl-table th{background:#f3f3f3}
 .gl-panel .gl-section h4{margin:8px 0 2px 0;font-size:14px}
-.gl-panel .gl-badge{color:#fff;border-radius:3px;padding:1px 6px;font-weight:bold}
+.gl-panel .gl-badge{color:#fff;border-radius:3px;padding:1px 6px;font-weight:bold;white-space:nowrap;display:inline-block;line-height:1.5}
 .gl-panel .gl-cells{white-space:nowrap;font-size:13px;line-height:28px}
 .gl-panel .gl-cells span{display:inline-block;overflow:hidden;text-overflow:ellipsis;vertical-align:middle;padding:0 4px}
 .gl-panel .gl-error{border:1px solid #c62828;background:#fff3f3;padding:4px 8px;color:#b71c1c}
@@ -36,7 +37,7 @@ _CSS = """<style>
 .gl-panel .gl-ok{color:#2e7d32}
 .gl-panel .gl-warn{color:#b71c1c}
 </style>"""
-_WIDTHS = (("姓名", "5em"), ("专业", "8em"), ("班级", "8em"), ("结论", "6.5em"), ("原因（未豁免）", "15em"),
+_WIDTHS = (("姓名", "5em"), ("专业", "8em"), ("班级", "8em"), ("结论", "9em"), ("原因（未豁免）", "15em"),
            ("欠缴（元）", "5.5em"))
 
 
@@ -242,7 +243,7 @@ class ReviewPanel:
                             layout=lay(display="none"))
 
         return w.VBox([self.detail, self.tools, self.evidence],
-                      layout=lay(flex="2 1 420px", min_width="0", padding="0 0 0 12px"))
+                      layout=lay(flex="2 1 560px", min_width="0", padding="0 0 0 12px"))
 
     # ---- state shown ---------------------------------------------------------------------------
     @property

@@ -16,13 +16,14 @@ from pathlib import Path
 from ..errors import ServeFailed
 from ..log import progress
 from ..params import load_params
-from ..resources import notebook
+from ..resources import jupyter_data, notebook
 
 NOTEBOOK = notebook("review.ipynb")
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
 PARAMS_ENV = "GRADLIB_PARAMS"
 START_TIMEOUT = 90.0
+TEMPLATE = "gradlib"  # the lab template without CDN links, its texts in Chinese (gradlib/templates/jupyter/)
 
 
 def port_free(port: int) -> bool:
@@ -55,14 +56,15 @@ def _kernel_dir() -> Path:
 
 
 def voila_command(port: int, notebook: Path = NOTEBOOK) -> list[str]:
-    """The Voilà command line: loopback only, no token, no browser, no retry on another port.
+    """The Voilà command line: loopback only, no token, no browser, no retry on another port, gradlib's template
+    (nothing requested from outside the machine; Voilà's own texts in Chinese).
 
     Each page load starts a kernel holding the whole cohort; a kernel whose page was closed is shut down
     after 10 idle minutes (a page that is still open keeps its kernel).
     """
     return [sys.executable, "-m", "voila", str(notebook), f"--Voila.ip={HOST}", f"--port={port}",
             "--Voila.port_retries=0", "--no-browser", "--Voila.token=", f"--Voila.root_dir={notebook.parent}",
-            "--VoilaConfiguration.show_tracebacks=True",
+            "--VoilaConfiguration.show_tracebacks=True", f"--template={TEMPLATE}",
             "--MappingKernelManager.cull_interval=60", "--MappingKernelManager.cull_idle_timeout=600"]
 
 
@@ -92,7 +94,7 @@ def serve(params_path, port: int | None = None, open_browser: bool = True) -> No
     kdir = _kernel_dir()
     env = dict(os.environ)
     env[PARAMS_ENV] = str(params.path)
-    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kdir), env.get("JUPYTER_PATH")]))
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(kdir), str(jupyter_data()), env.get("JUPYTER_PATH")]))
     progress(f"正在启动 {params.cohort} 届毕业审核页面（仅本机可访问）…")
     proc = subprocess.Popen(voila_command(port), env=env, stdin=subprocess.DEVNULL, stdout=sys.stderr)
     stop = {"signal": None}

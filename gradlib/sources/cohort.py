@@ -14,11 +14,11 @@ import pandas as pd
 from .. import findings as F
 from ..findings import Findings, Kind
 from ..params import Params, Source
-from . import tables, waivers
+from . import lockfiles, tables, waivers
 from .grades import grades
 from .photos import index_photos
 from .reading import RawTable
-from .schema import ADDRESSES, CURRICULUM, FEES, GRADES, INTERNSHIP, STUDENTS, WAIVERS
+from .schema import ADDRESSES, CURRICULUM, FEES, GRADES, INTERNSHIP, STUDENTS
 
 
 @dataclass
@@ -85,7 +85,8 @@ def _read_all(params: Params, found: Findings, say,
     raw["waivers"] = None
     if params.waivers is not None and not (absent_waivers_ok and waivers.blank(params.waivers)):
         files["waivers"] = params.waivers
-        raw["waivers"] = tables.read_table(WAIVERS, params.waivers, None, found)
+        raw["waivers"] = waivers.read_log(params, found)
+    lockfiles.warn_open_files(files.values())
     return raw, files
 
 

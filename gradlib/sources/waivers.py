@@ -23,6 +23,7 @@ from ..params import Params
 from ..reasons import OPERATION_BY_LABEL, REASON_BY_CODE, WAIVABLE, WAIVE, WAIVER_OPERATIONS, reason_code
 from .reading import RawTable, csv_encoding, read_sheet, to_table
 from .schema import WAIVERS
+from .tables import read_table
 from .values import as_text, normalise_id, parse_dates
 
 COLUMNS = tuple(c.name for c in WAIVERS.columns)  # 学号, 原因代码, 理由, 批准人, 日期, 操作, 记录人, 记录时间
@@ -66,6 +67,32 @@ def parse(t: RawTable, sids: pd.Index, found: Findings) -> pd.DataFrame:
     out["invalid_reason"] = reasons
     out["file"] = t.file
     return out
+
+
+def header_line() -> str:
+    """The header row of a waivers file: 学号,原因代码,理由,批准人,日期,操作,记录人,记录时间."""
+    return ",".join(COLUMNS)
+
+
+def read_log(params: Params, found: Findings) -> RawTable | None:
+    """The named waivers file as a RawTable; a missing one is structural, and the message says how to create it."""
+    path = params.waivers
+    if not path.exists():
+        found.stop(Kind.FILE_MISSING, path.name, "", None, "", str(path), "豁免记录文件不存在",
+                   f"豁免记录文件。本届还没有豁免时，新建这个文件（UTF-8 编码的 CSV），只写一行表头：{header_line()}"
+                   f"；或运行 gradlib new {params.cohort}，它会创建这个文件")
+        return None
+    return read_table(WAIVERS, path, None, found)
+
+
+def create(path: Path) -> bool:
+    """A new waivers file holding only its header row (UTF-8 with BOM); an existing file is never touched."""
+    try:
+        with open(path, "xb") as f:
+            _write(f, ("\ufeff" + _csv_line(list(COLUMNS))).encode("utf-8"))
+    except FileExistsError:
+        return False
+    return True
 
 
 def read(path: Path, students: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
