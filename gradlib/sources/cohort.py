@@ -79,7 +79,10 @@ def _read_all(params: Params, found: Findings, say,
     psrc = params.sources["photos"]
     if psrc.path is not None:
         files["photos"] = psrc.path
-        if not psrc.path.is_dir():
+        if psrc.path.is_file():
+            found.stop(Kind.PHOTO_FOLDER_IS_FILE, psrc.name or str(psrc.path), "", None, "", str(psrc.path),
+                       "照片应为一个文件夹，但这是一个文件", "存放电子照片（<身份证号>.jpg）的文件夹（如 照片/）")
+        elif not psrc.path.is_dir():
             found.stop(Kind.PHOTO_FOLDER_MISSING, psrc.name or str(psrc.path), "", None, "", str(psrc.path),
                        "照片文件夹不存在", "存放电子照片（<身份证号>.jpg）的文件夹")
     raw["waivers"] = None
@@ -120,7 +123,7 @@ def load_cohort(params: Params, progress_to=None, absent_waivers_ok: bool = Fals
     addresses = tables.addresses(raw["addresses"], sids, found)
     psrc = params.sources["photos"]
     photos = index_photos(psrc.path, students, params.photo) if psrc.path is not None else None
-    w = waivers.parse(raw["waivers"], sids, found) if raw["waivers"] is not None else None
+    w = waivers.parse(raw["waivers"], sids, found, params.waiver_dates) if raw["waivers"] is not None else None
     return Cohort(params, students, curriculum, attempts, fees, internship, addresses, photos, w,
                   found.data, files, time.perf_counter() - t0)
 
@@ -129,7 +132,7 @@ def refresh_waivers(cohort: Cohort, wf: waivers.WaiverFile) -> Cohort:
     """A copy of the cohort whose waivers (and their data problems) are read again from the file."""
     if not wf.named or not wf.path.exists() or wf.path.suffix.lower() != ".csv":
         return cohort
-    w, probs = waivers.read(wf.path, cohort.students)
+    w, probs = waivers.read(wf.path, cohort.students, cohort.params.waiver_dates)
     old = cohort.problems
     kept = old[old["file"] != wf.path.name] if len(old) else old
     files = dict(cohort.files)
