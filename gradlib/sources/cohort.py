@@ -20,6 +20,8 @@ from .photos import index_photos
 from .reading import RawTable
 from .schema import ADDRESSES, CURRICULUM, FEES, GRADES, INTERNSHIP, STUDENTS, WAIVERS
 
+NOTICE_KINDS = (Kind.STATUS_COLUMN_ABSENT, Kind.SUFFIX_MISMATCH)
+
 
 @dataclass
 class Cohort:
@@ -40,6 +42,14 @@ class Cohort:
     @property
     def size(self) -> int:
         return len(self.students)
+
+    @property
+    def notices(self) -> list[str]:
+        """Facts about the whole input that the run states once in its summary (e.g. no 学籍状态 column)."""
+        p = self.problems
+        if not len(p):
+            return []
+        return list(pd.unique(p.loc[p["kind"].isin(NOTICE_KINDS), "problem"]))
 
 
 def _resolve(src: Source, key: str, params: Params) -> Path:

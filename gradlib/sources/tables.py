@@ -220,7 +220,7 @@ def fees(t: RawTable, sids: pd.Index, found: Findings) -> pd.DataFrame:
     d = t.data
     out = pd.DataFrame({"idx": idx, "row": t.rows,
                         "item": as_text(d["收费项目"]) if "收费项目" in d else ""})
-    why_not = pd.Series("", index=d.index, dtype=object)
+    why_not = np.full(len(d), "", dtype=object)
     for column, name in (("应缴金额", "due"), ("已缴金额", "paid"), ("欠费金额", "arrears")):
         if column not in d.columns:
             out[name] = np.nan
@@ -233,18 +233,21 @@ def fees(t: RawTable, sids: pd.Index, found: Findings) -> pd.DataFrame:
             _flag(found, t, kind, mask, column, text + tail, "不小于 0、最多 2 位小数的金额（元），如 1200.50",
                   sids=d["学号"])
         if required:
-            blank = (as_text(d[column]).str.strip() == "").to_numpy()
+            blank = v.isna().to_numpy() & ~bad.to_numpy()
             _flag(found, t, Kind.MONEY_BLANK, blank, column,
                   f"{column}为空（或为没有计算结果的公式），该行不计入缴费（按无缴费记录处理）",
                   "金额（元），如 1200.50；公式请先计算并保存", sids=d["学号"])
             label = t.headers.get(column, column)
-            text = np.where(blank, f"“{label}”为空", "“" + label + "”为“" + as_text(d[column]) + "”，不是有效金额")
-            bad_or_blank = blank | bad.to_numpy()
-            why_not = why_not.where(~bad_or_blank | (why_not != ""), pd.Series(text, index=d.index))
+            new = (blank | bad.to_numpy()) & (why_not == "")
+            if new.any():
+                cells = as_text(d[column]).to_numpy(dtype=object)[new]
+                why_not[new] = np.where(blank[new], f"“{label}”为空", "“" + label + "”为“" + cells + "”，不是有效金额")
         out[name] = v.to_numpy()
-    out["usable"] = (why_not == "").to_numpy()
-    out["unusable"] = np.where(out["usable"], "", t.file + " 第 " + pd.Series(t.rows).astype(str).to_numpy()
-                               + " 行" + why_not.to_numpy())
+    out["usable"] = why_not == ""
+    out["unusable"] = ""
+    if not out["usable"].all():
+        u = ~out["usable"].to_numpy()
+        out.loc[u, "unusable"] = t.file + " 第 " + pd.Series(t.rows[u]).astype(str).to_numpy() + " 行" + why_not[u]
     mismatch = (out["usable"] & out["arrears"].notna()
                 & ((out["due"] - out["paid"] - out["arrears"]).abs() > 0.005))
     _flag(found, t, Kind.ARREARS_MISMATCH, mismatch, "欠费金额", "欠费金额与应缴金额 − 已缴金额不符",
