@@ -20,7 +20,7 @@ from .values import as_text, nfkc, normalise_id, parse_grades
 ATTEMPTS = ("成绩", "补考", "清考")
 COLUMNS = ["idx", "课程代码", "attempt", "value", "valid", "score", "level_pass", "row", "column", "sheet"]
 _SUFFIX = re.compile(r"^(.+?)[（(](补考|清考)(?:成绩)?[)）]$")
-_PARTS = ["idx", "key", "is_code", "attempt", "value", "row", "column", "sheet"]
+_PARTS = ["idx", "key", "is_code", "attempt", "value", "row", "column", "sheet", "key_column"]
 _NOT_COURSES = ROSTER_HEADERS | set(GRADES.column("学号").headers)
 _GRADE_HEADERS = "“" + "”“".join(GRADES.column("成绩").headers) + "”"
 
@@ -90,6 +90,8 @@ def _long(t: RawTable, idx: np.ndarray, found: Findings) -> list[pd.DataFrame]:
         code = pd.Series(t.title.get("课程代码", "").strip().upper(), index=d.index, dtype=object)
         name = pd.Series(clean_header(t.title.get("课程名称", "")), index=d.index, dtype=object)
     key = code.where(code != "", name)
+    key_column = np.where(code != "", t.headers.get("课程代码", "标题中的课程代码"),
+                          t.headers.get("课程名称", "标题中的课程名称"))
     parts = []
     for attempt, column in zip(ATTEMPTS, ("成绩", "补考成绩", "清考成绩")):
         if column not in d.columns:
@@ -100,7 +102,7 @@ def _long(t: RawTable, idx: np.ndarray, found: Findings) -> list[pd.DataFrame]:
             value, where = _exam_marks(t, value, where, found)
         parts.append(pd.DataFrame({"idx": idx, "key": key.to_numpy(), "is_code": (code != "").to_numpy(),
                                    "attempt": attempt, "value": value.to_numpy(),
-                                   "row": t.rows, "column": where, "sheet": t.sheet}))
+                                   "row": t.rows, "column": where, "sheet": t.sheet, "key_column": key_column}))
     return parts
 
 
@@ -150,7 +152,8 @@ def _wide(t: RawTable, idx: np.ndarray, path: Path, sheet, sids: pd.Index, curri
             nz = (values != "").to_numpy()
             parts.append(pd.DataFrame({"idx": ii[nz], "key": base, "is_code": base in codes,
                                        "attempt": attempt, "value": values[nz].to_numpy(),
-                                       "row": tt.rows[nz], "column": header, "sheet": tt.sheet}))
+                                       "row": tt.rows[nz], "column": header, "sheet": tt.sheet,
+                                       "key_column": header}))
     return parts
 
 
@@ -174,7 +177,7 @@ def _courses_and_values(a: pd.DataFrame, t: RawTable, students: pd.DataFrame, cu
     sid = students["学号"].to_numpy()
     if unmatched.any():  # students whose major has no plan get MAJOR_NOT_IN_PLAN instead
         u = a[unmatched & a["major"].isin(set(curriculum["专业"]))]
-        found.note(Kind.COURSE_NOT_IN_PLAN, t.file, u["sheet"], u["row"], u["column"], u["key"],
+        found.note(Kind.COURSE_NOT_IN_PLAN, t.file, u["sheet"], u["row"], u["key_column"], u["key"],
                    "该生专业的教学计划中没有此课程，成绩未计入", "该生专业教学计划中的课程代码或课程名称",
                    sid[u["idx"].to_numpy()])
         a = a[~unmatched]
