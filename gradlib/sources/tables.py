@@ -5,6 +5,7 @@ in rules/). Rows of a table whose 学号 is not in the roster are orphans: liste
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +65,7 @@ def subset(t: RawTable, keep) -> RawTable:
     keep = np.asarray(keep, dtype=bool)
     data = t.data[keep].reset_index(drop=True)
     numeric = {k: v[keep].reset_index(drop=True) for k, v in t.numeric.items()}
-    return RawTable(t.file, t.sheet, data, t.rows[keep], numeric, t.headers, t.header_row, t.positions, t.width)
+    return replace(t, data=data, rows=t.rows[keep], numeric=numeric)
 
 
 def attach_students(t: RawTable, sids: pd.Index, found: Findings) -> tuple[RawTable, np.ndarray]:
