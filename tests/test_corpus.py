@@ -153,7 +153,7 @@ def _rename(key, old, new):
 
 def _add_row(key, **values):
     def f(t):
-        row = {c: "" for c in t[key].columns}
+        row = dict.fromkeys(t[key].columns, "")
         row.update(values)
         t[key] = pd.concat([t[key], pd.DataFrame([row])], ignore_index=True)
     return f
@@ -337,3 +337,22 @@ def test_params_in_gbk(tmp_path):
 def test_the_corpus_has_at_least_80_faults():
     n = (len(_file_faults()) * len(FILES) + 4 * 2 + 1 + len(CELL_FAULTS) + len(WAIVER_FAULTS) + len(PARAMS_FAULTS) + 1)
     assert n >= 80
+
+
+@pytest.mark.slow
+def test_grades_csv_longer_than_excel_reads_every_row(tmp_path):
+    """1,048,577 lines (one more than Excel can show): the very last row still counts."""
+    cf = CohortFiles(tmp_path)
+    cf.fmt["grades"] = "csv"
+    params = cf.write()
+    g = cf.tables["grades"]
+    last = g[(g["学号"] == S1) & (g["课程代码"] == "C02")]
+    rest = g.drop(last.index)
+    n = 1_048_576 - 1
+    body = pd.concat([rest] * (n // len(rest) + 1), ignore_index=True).iloc[:n]
+    big = pd.concat([body, last], ignore_index=True)
+    big.to_csv(tmp_path / "data" / "成绩库.csv", index=False, lineterminator="\n")
+    assert sum(1 for _ in open(tmp_path / "data" / "成绩库.csv", encoding="utf-8")) == 1_048_577
+    d = decide(load_cohort(load_params(params)))
+    assert set(d.table["outcome"]) == {"COLLECT"}
+    assert len(d.cohort.attempts) == 1_048_576

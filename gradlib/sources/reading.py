@@ -214,13 +214,21 @@ def _read_csv_frame(data: bytes) -> pd.DataFrame:
     if not text.strip():
         return pd.DataFrame(dtype=object)
     sep = _delimiter(text)
-    head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 50))
+    try:
+        return _csv_frame(text, sep)
+    except (csv.Error, pd.errors.ParserError, ValueError) as e:
+        raise Unreadable(Kind.FILE_CORRUPT, f"CSV 文件格式有误，无法按行读取（{type(e).__name__}）；"
+                                            "请用 Excel 打开后另存为“CSV UTF-8（逗号分隔）”") from e
+
+
+def _csv_frame(text: str, sep: str) -> pd.DataFrame:
+    head = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=sep), 50))
     width = max((len(r) for r in head), default=1)
     try:
         df = pd.read_csv(io.StringIO(text), header=None, names=range(width), dtype=object, na_filter=False,
                          skip_blank_lines=False, engine="c", sep=sep)
     except pd.errors.ParserError:  # a later row wider than the first 50: let the csv module size it
-        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
         width = max(len(r) for r in rows)
         df = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     df = df.fillna("")
