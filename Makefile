@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint docs mutate lab bench render-check bench-review same-outputs
+.PHONY: demo test test-slow install lint docs mutate lab bench render-check bench-review same-outputs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ demo: $(STAMP)
 	$(BIN)/gradlib demo --out demo --output-dir outputs/demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" tests
+
+# the slow tests (the 1,048,577-row grades CSV); .ci/run runs them after `make test`
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow tests
 
 # ruff, and import-linter's layers contract: each wing imports only from the wings below it (pyproject.toml)
 lint: $(STAMP)

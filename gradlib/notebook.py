@@ -100,8 +100,12 @@ def load_cohort(params: Params) -> Cohort:
 
 
 def show_inputs(cohort: Cohort):
-    """二、已读取的数据."""
+    """二、已读取的数据, and what the run says once about the input as a whole (e.g. no 学籍状态 column)."""
     show((inputs_table(cohort), "已读取的数据"))
+    if cohort.notices:
+        from IPython.display import HTML, display
+
+        display(HTML("".join(f"<p><b>说明：</b>{html.escape(n)}</p>" for n in cohort.notices)))
 
 
 # ---- 三、审核 ---------------------------------------------------------------------------------------

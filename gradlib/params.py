@@ -64,11 +64,29 @@ class Params:
     font: Path | None = None
     raw: dict = field(default_factory=dict, compare=False)
 
+    @property
+    def withheld_deadline(self) -> dt.date:
+        """The deadline of a WITHHELD diploma: one calendar year after makeup_results_published (rules.md)."""
+        return one_year_after(self.makeup_results_published)
+
+    @property
+    def waiver_dates(self) -> tuple[dt.date, dt.date]:
+        """The dates a waiver may carry: from 1 September three years before the cohort to the withheld deadline."""
+        return dt.date(self.cohort - 3, 9, 1), self.withheld_deadline
+
     def as_record(self) -> dict:
         """The params as read, for the manifest (JSON-friendly)."""
         d = asdict(self)
         d.pop("raw")
         return _jsonable(d)
+
+
+def one_year_after(day: dt.date) -> dt.date:
+    """The same day one calendar year later; 29 February maps to 28 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
 
 
 def _jsonable(v):

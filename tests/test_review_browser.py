@@ -117,6 +117,7 @@ def test_the_page_asks_nothing_of_the_internet_and_speaks_chinese(server):
             page.get_by_role("button", name="暂缓领取 3").wait_for()
             assert page.title() == "毕业审核"
             page.get_by_role("button", name="暂缓领取 3").click()
+            page.get_by_text("共 3 名").wait_for()  # the filtered list is shown before a student is opened
             page.get_by_role("button", name=S2, exact=True).click()
             page.get_by_text("欠缴 1400.00 元").first.wait_for()
             icon = page.locator(".gl-submit i.fa-check")  # Font Awesome, served by Voilà itself

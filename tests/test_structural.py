@@ -27,8 +27,8 @@ def test_missing_file(tmp_path):
 
 
 def test_unreadable_file(tmp_path):
-    ps = structural(CohortFiles(tmp_path), lambda d: (d / "顶岗实习.xlsx").write_bytes(b"not a workbook"))
-    assert [(p.kind, p.file) for p in ps] == [(Kind.FILE_UNREADABLE, "顶岗实习.xlsx")]
+    ps = structural(CohortFiles(tmp_path), lambda d: (d / "顶岗实习.xlsx").write_bytes(b"PK\x03\x04 not a workbook"))
+    assert [(p.kind, p.file) for p in ps] == [(Kind.FILE_CORRUPT, "顶岗实习.xlsx")]
 
 
 def test_every_problem_in_one_report(tmp_path):

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import findings as F
 from ..findings import Kind
+from ..params import one_year_after
 from ..reasons import OUTCOMES, REASON_BY_CODE, REASON_ORDER, REASON_SEVERITY, REASONS, outcome_label
 from ..sources import Cohort
 from . import waivers
@@ -42,10 +43,7 @@ class Decisions:
 
 def withheld_deadline(published: dt.date) -> dt.date:
     """One calendar year after the makeup/clearance results (Art 15); 29 February maps to 28 February."""
-    try:
-        return published.replace(year=published.year + 1)
-    except ValueError:
-        return published.replace(year=published.year + 1, day=28)
+    return one_year_after(published)
 
 
 def _without(r: pd.DataFrame, resolved: dict[int, set[str]]) -> pd.DataFrame:

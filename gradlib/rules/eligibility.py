@@ -44,10 +44,13 @@ def status_rules(c: Cohort, facts: Facts) -> list[pd.DataFrame]:
     p = c.params
     suspended = (st == "休学").to_numpy()
     owes = (f["owed"] > p.fee_tolerance).to_numpy()
-    no_rows = (~f["has_fee_rows"]).to_numpy() & (p.fees_mode == "ledger")
+    unusable = f["unusable"].to_numpy(dtype=object) if "unusable" in f else np.full(len(f), "", dtype=object)
+    no_rows = ((~f["has_fee_rows"]).to_numpy() & (p.fees_mode == "ledger")) | (unusable != "")
 
     def fee_ev(idx):
-        return np.where(no_rows[idx], "休学；缴费库中无缴费记录", "休学；欠缴 " + yuan_series(f["owed"].to_numpy()[idx]) + " 元")
+        missing = np.where(unusable[idx] != "", "休学；缴费记录无法使用：" + unusable[idx].astype(str),
+                           "休学；缴费库中无缴费记录")
+        return np.where(no_rows[idx], missing, "休学；欠缴 " + yuan_series(f["owed"].to_numpy()[idx]) + " 元")
 
     return [
         records(st == "离校未办手续", "LEFT_WITHOUT_PROCEDURE", "学籍状态：离校未办手续"),
@@ -153,19 +156,28 @@ def record_rules(c: Cohort, facts: Facts) -> list[pd.DataFrame]:
 
 
 def fee_rules(c: Cohort, facts: Facts) -> list[pd.DataFrame]:
-    """FEES_OWED and PAYMENT_RECORD_MISSING (Art 8, 15); 休学 students get SUSPENDED_FEES_OWED instead."""
+    """FEES_OWED and PAYMENT_RECORD_MISSING (Art 8, 15); 休学 students get SUSPENDED_FEES_OWED instead.
+
+    A fee row whose required amount is blank or unreadable never counts in the student's favour: it gives
+    PAYMENT_RECORD_MISSING with that row as evidence (data-contract.md), in either fees_mode.
+    """
     f = facts.fees
     not_suspended = (c.students["status"] != "休学").to_numpy()
     owes = (f["owed"] > c.params.fee_tolerance).to_numpy() & f["has_fee_rows"].to_numpy()
-    no_rows = (~f["has_fee_rows"]).to_numpy() & (c.params.fees_mode == "ledger")
+    unusable = (f["unusable"] != "").to_numpy() if "unusable" in f else np.zeros(c.size, bool)
+    no_rows = ((~f["has_fee_rows"]).to_numpy() & (c.params.fees_mode == "ledger")) | unusable
 
     def ev(idx):
         g = f.iloc[idx]
         return ("应缴 " + yuan_series(g["due"].to_numpy()) + " 元，已缴 " + yuan_series(g["paid"].to_numpy())
                 + " 元，欠缴 " + yuan_series(g["owed"].to_numpy()) + " 元")
 
+    def missing_ev(idx):
+        bad = _at(f["unusable"], idx) if "unusable" in f else pd.Series("", index=range(len(idx)))
+        return np.where(bad != "", "缴费记录无法使用：" + bad, "缴费库中无该生缴费记录")
+
     return [records(not_suspended & owes, "FEES_OWED", ev),
-            records(not_suspended & no_rows, "PAYMENT_RECORD_MISSING", "缴费库中无该生缴费记录")]
+            records(not_suspended & no_rows, "PAYMENT_RECORD_MISSING", missing_ev)]
 
 
 def photo_rules(c: Cohort, facts: Facts) -> list[pd.DataFrame]:
@@ -202,7 +214,9 @@ def id_rules(c: Cohort, facts: Facts) -> list[pd.DataFrame]:
     sex_bad = fmt & sex.isin(("男", "女")).to_numpy() & ((sex == "男").to_numpy() != odd)
     bd = s["birth_date"]
     birth_bad = fmt & born_ok & bd.notna().to_numpy() & (pd.Series(born).dt.normalize() != bd.dt.normalize()).to_numpy()
-    conditions = [blank, numeric, ~fmt, ~check, ~born_ok, sex_bad, birth_bad]
+    other = s["id_other_type"].to_numpy(bool) if "id_other_type" in s else np.zeros(len(s), bool)
+    form = [x & ~other for x in (~fmt, ~check, ~born_ok, sex_bad, birth_bad)]  # only mainland IDs (证件类型)
+    conditions = [blank, numeric, *form]
     invalid = np.logical_or.reduce(conditions) & ~temp
 
     def ev(idx):

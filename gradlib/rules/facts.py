@@ -40,14 +40,21 @@ def internship(c: Cohort) -> pd.DataFrame:
 
 
 def fees(c: Cohort) -> pd.DataFrame:
-    """Per student: due, paid, owed (yuan, to the fen) and has_fee_rows."""
+    """Per student: due, paid, owed (yuan, to the fen) over the usable rows, has_fee_rows (usable rows), and
+    unusable: where a row's required amount was blank or unreadable ('' when none; it never counts as 0)."""
     n = c.size
-    s = c.fees.groupby("idx")[["due", "paid"]].sum() if len(c.fees) else pd.DataFrame(columns=["due", "paid"])
+    rows = c.fees
+    usable = rows["usable"].to_numpy(bool) if "usable" in rows else np.ones(len(rows), bool)
+    good = rows[usable]
+    s = good.groupby("idx")[["due", "paid"]].sum() if len(good) else pd.DataFrame(columns=["due", "paid"])
     f = pd.DataFrame(index=pd.RangeIndex(n))
     f["due"] = s["due"].reindex(f.index).fillna(0.0).round(2)
     f["paid"] = s["paid"].reindex(f.index).fillna(0.0).round(2)
     f["owed"] = (f["due"] - f["paid"]).round(2)
     f["has_fee_rows"] = f.index.isin(s.index)
+    bad = rows[~usable]
+    texts = bad.groupby("idx")["unusable"].agg("；".join) if len(bad) else pd.Series(dtype=object)
+    f["unusable"] = texts.reindex(f.index).fillna("").to_numpy(dtype=object)
     return f
 
 

@@ -20,6 +20,8 @@ from .photos import index_photos
 from .reading import RawTable
 from .schema import ADDRESSES, CURRICULUM, FEES, GRADES, INTERNSHIP, STUDENTS
 
+NOTICE_KINDS = (Kind.STATUS_COLUMN_ABSENT, Kind.SUFFIX_MISMATCH)
+
 
 @dataclass
 class Cohort:
@@ -40,6 +42,14 @@ class Cohort:
     @property
     def size(self) -> int:
         return len(self.students)
+
+    @property
+    def notices(self) -> list[str]:
+        """Facts about the whole input that the run states once in its summary (e.g. no 学籍状态 column)."""
+        p = self.problems
+        if not len(p):
+            return []
+        return list(pd.unique(p.loc[p["kind"].isin(NOTICE_KINDS), "problem"]))
 
 
 def _resolve(src: Source, key: str, params: Params) -> Path:
@@ -79,7 +89,10 @@ def _read_all(params: Params, found: Findings, say,
     psrc = params.sources["photos"]
     if psrc.path is not None:
         files["photos"] = psrc.path
-        if not psrc.path.is_dir():
+        if psrc.path.is_file():
+            found.stop(Kind.PHOTO_FOLDER_IS_FILE, psrc.name or str(psrc.path), "", None, "", str(psrc.path),
+                       "照片应为一个文件夹，但这是一个文件", "存放电子照片（<身份证号>.jpg）的文件夹（如 照片/）")
+        elif not psrc.path.is_dir():
             found.stop(Kind.PHOTO_FOLDER_MISSING, psrc.name or str(psrc.path), "", None, "", str(psrc.path),
                        "照片文件夹不存在", "存放电子照片（<身份证号>.jpg）的文件夹")
     raw["waivers"] = None
@@ -121,7 +134,7 @@ def load_cohort(params: Params, progress_to=None, absent_waivers_ok: bool = Fals
     addresses = tables.addresses(raw["addresses"], sids, found)
     psrc = params.sources["photos"]
     photos = index_photos(psrc.path, students, params.photo) if psrc.path is not None else None
-    w = waivers.parse(raw["waivers"], sids, found) if raw["waivers"] is not None else None
+    w = waivers.parse(raw["waivers"], sids, found, params.waiver_dates) if raw["waivers"] is not None else None
     return Cohort(params, students, curriculum, attempts, fees, internship, addresses, photos, w,
                   found.data, files, time.perf_counter() - t0)
 
@@ -130,7 +143,7 @@ def refresh_waivers(cohort: Cohort, wf: waivers.WaiverFile) -> Cohort:
     """A copy of the cohort whose waivers (and their data problems) are read again from the file."""
     if not wf.named or not wf.path.exists() or wf.path.suffix.lower() != ".csv":
         return cohort
-    w, probs = waivers.read(wf.path, cohort.students)
+    w, probs = waivers.read(wf.path, cohort.students, cohort.params.waiver_dates)
     old = cohort.problems
     kept = old[old["file"] != wf.path.name] if len(old) else old
     files = dict(cohort.files)

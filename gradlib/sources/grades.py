@@ -12,56 +12,122 @@ import numpy as np
 import pandas as pd
 
 from ..findings import Findings, Kind
-from .reading import RawTable, clean_header, sheet_names
-from .schema import GRADES, ROSTER_HEADERS
+from .reading import RawTable, Unreadable, clean_header, sheet_names
+from .schema import EXAM_STATUSES, GRADES, ROSTER_HEADERS
 from .tables import attach_students, drop_notes, read_table
-from .values import as_text, normalise_id, parse_grades
+from .values import as_text, nfkc, normalise_id, parse_grades
 
 ATTEMPTS = ("成绩", "补考", "清考")
 COLUMNS = ["idx", "课程代码", "attempt", "value", "valid", "score", "level_pass", "row", "column", "sheet"]
 _SUFFIX = re.compile(r"^(.+?)[（(](补考|清考)(?:成绩)?[)）]$")
-_PARTS = ["idx", "key", "is_code", "attempt", "value", "row", "column", "sheet"]
+_PARTS = ["idx", "key", "is_code", "attempt", "value", "row", "column", "sheet", "key_column"]
+_NOT_COURSES = ROSTER_HEADERS | set(GRADES.column("学号").headers)
+_GRADE_HEADERS = "“" + "”“".join(GRADES.column("成绩").headers) + "”"
 
 
 def grades(t: RawTable, path: Path, sheet, students: pd.DataFrame, curriculum: pd.DataFrame,
            found: Findings) -> pd.DataFrame:
-    """Grades in long or wide layout → one row per attempt (COLUMNS)."""
+    """Grades in long or wide layout, or a workbook of course registers → one row per attempt (COLUMNS)."""
     sids = pd.Index(students["学号"])
-    t = drop_notes(t, found)
-    t, idx = attach_students(t, sids, found)
-    d = t.data
-    if "成绩" in d.columns and ("课程代码" in d.columns or "课程名称" in d.columns):
-        parts = _long(t, idx)
-    else:
-        parts = _wide(t, idx, path, sheet, sids, curriculum, found)
+    parts = []
+    for tt in [t] + (_registers(t, path, found) if t.title and sheet is None else []):
+        tt = drop_notes(tt, found)
+        tt, idx = attach_students(tt, sids, found)
+        if _is_long(tt):
+            if "成绩" not in tt.data.columns:
+                found.stop(Kind.COLUMN_MISSING, tt.file, tt.sheet, tt.header_row, "成绩", "",
+                           "成绩表有课程代码或课程名称（长表），但缺少成绩列", f"成绩列：{_GRADE_HEADERS}之一")
+                continue
+            parts += _long(tt, idx, found)
+        else:
+            parts += _wide(tt, idx, path, sheet, sids, curriculum, found)
     a = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_PARTS)
     a = a[a["value"].astype(str) != ""]
     a["idx"] = a["idx"].astype(np.int64)
     return _courses_and_values(a, t, students, curriculum, found)
 
 
-def _long(t: RawTable, idx: np.ndarray) -> list[pd.DataFrame]:
-    """One row per student and course: 课程代码 (or 课程名称) and up to three attempt columns."""
+def _is_long(t: RawTable) -> bool:
+    """A table with a 课程代码 or 课程名称 column, or a register whose title block names its course, is long."""
+    return "课程代码" in t.data.columns or "课程名称" in t.data.columns or bool(t.title)
+
+
+def _registers(first: RawTable, path: Path, found: Findings) -> list[RawTable]:
+    """The other sheets of a workbook of course registers: each one whose title block names a course.
+
+    A sheet that names none is listed as a data problem when it holds anything, never silently dropped.
+    """
+    try:
+        names = sheet_names(path)
+    except Unreadable:
+        return []
+    out = []
+    for name in names:
+        if name in ("", first.sheet):
+            continue
+        scratch = Findings()
+        et = read_table(GRADES, path, name, scratch, required=("学号",))
+        if et is not None and et.title:
+            found.extend(scratch.structural)
+            found.add(scratch.data)
+            out.append(et)
+        elif et is not None and len(et.data) or scratch.structural and scratch.structural[0].kind != Kind.NO_DATA:
+            found.note(Kind.SHEET_SKIPPED, path.name, name, [None], "", [""],
+                       "成绩登记表工作簿中的该工作表标题未注明课程（如“课程代码：C01”），未读取",
+                       "每个工作表的标题中注明课程代码或课程名称")
+    return out
+
+
+def _long(t: RawTable, idx: np.ndarray, found: Findings) -> list[pd.DataFrame]:
+    """One row per student and course: 课程代码 (or 课程名称, or the title block's course) and up to three
+    attempt columns; a 考试情况 other than 正常 is the first attempt's mark, whatever its grade cell says."""
     d = t.data
-    code = normalise_id(d["课程代码"]) if "课程代码" in d.columns else pd.Series("", index=d.index)
-    name = as_text(d["课程名称"]).map(clean_header) if "课程名称" in d.columns else pd.Series("", index=d.index)
+    n = len(d)
+    blank = pd.Series("", index=d.index, dtype=object)
+    code = normalise_id(d["课程代码"]) if "课程代码" in d.columns else blank
+    name = as_text(d["课程名称"]).map(clean_header) if "课程名称" in d.columns else blank
+    if t.title and "课程代码" not in d.columns and "课程名称" not in d.columns:
+        code = pd.Series(t.title.get("课程代码", "").strip().upper(), index=d.index, dtype=object)
+        name = pd.Series(clean_header(t.title.get("课程名称", "")), index=d.index, dtype=object)
     key = code.where(code != "", name)
+    key_column = np.where(code != "", t.headers.get("课程代码", "标题中的课程代码"),
+                          t.headers.get("课程名称", "标题中的课程名称"))
     parts = []
     for attempt, column in zip(ATTEMPTS, ("成绩", "补考成绩", "清考成绩")):
-        if column in d.columns:
-            parts.append(pd.DataFrame({"idx": idx, "key": key.to_numpy(), "is_code": (code != "").to_numpy(),
-                                       "attempt": attempt, "value": as_text(d[column]).to_numpy(),
-                                       "row": t.rows, "column": t.headers[column], "sheet": t.sheet}))
+        if column not in d.columns:
+            continue
+        value = as_text(d[column])
+        where = np.full(n, t.headers[column], dtype=object)
+        if attempt == "成绩" and "考试情况" in d.columns:
+            value, where = _exam_marks(t, value, where, found)
+        parts.append(pd.DataFrame({"idx": idx, "key": key.to_numpy(), "is_code": (code != "").to_numpy(),
+                                   "attempt": attempt, "value": value.to_numpy(),
+                                   "row": t.rows, "column": where, "sheet": t.sheet, "key_column": key_column}))
     return parts
+
+
+def _exam_marks(t: RawTable, value: pd.Series, where: np.ndarray, found: Findings):
+    """The grade cells with 考试情况 applied: 缺考, 旷考, 作弊, 缓考, 取消资格 replace the grade; 正常 or blank keep it."""
+    status = nfkc(t.data["考试情况"])
+    known = status.isin(EXAM_STATUSES)
+    bad = ((status != "") & ~known).to_numpy()
+    if bad.any():
+        found.note(Kind.BAD_EXAM_STATUS, t.file, t.sheet, t.rows[bad], t.headers["考试情况"], status[bad],
+                   "考试情况无法识别，按成绩栏计", "、".join(EXAM_STATUSES), t.data["学号"][bad])
+    mark = (known & (status != "正常")).to_numpy()
+    value = value.where(~mark, status)
+    where = np.where(mark, t.headers["考试情况"], where)
+    return value, where
 
 
 def _wide(t: RawTable, idx: np.ndarray, path: Path, sheet, sids: pd.Index, curriculum: pd.DataFrame,
           found: Findings) -> list[pd.DataFrame]:
     """One row per student, one column per course (code or name), makeups in (补考)/(清考) columns or sheets."""
     sheets = [(t, idx, None)]
-    if path.suffix.lower() != ".csv":
+    names = sheet_names(path)
+    if names != [""]:
         for extra in ("补考", "清考"):
-            if extra in sheet_names(path) and extra != (sheet or t.sheet):
+            if extra in names and extra != (sheet or t.sheet):
                 et = read_table(GRADES, path, extra, found, required=("学号",))
                 if et is not None:
                     et = drop_notes(et, found)
@@ -72,7 +138,7 @@ def _wide(t: RawTable, idx: np.ndarray, path: Path, sheet, sids: pd.Index, curri
     parts = []
     for tt, ii, forced in sheets:
         for header in tt.data.columns:
-            if header in ROSTER_HEADERS or header in ("学号", "课程代码", "课程名称"):
+            if header in _NOT_COURSES or header in ("学号", "课程代码", "课程名称"):
                 continue
             m = _SUFFIX.match(header)
             base, attempt = (m[1], m[2]) if m else (header, "成绩")
@@ -86,23 +152,33 @@ def _wide(t: RawTable, idx: np.ndarray, path: Path, sheet, sids: pd.Index, curri
             nz = (values != "").to_numpy()
             parts.append(pd.DataFrame({"idx": ii[nz], "key": base, "is_code": base in codes,
                                        "attempt": attempt, "value": values[nz].to_numpy(),
-                                       "row": tt.rows[nz], "column": header, "sheet": tt.sheet}))
+                                       "row": tt.rows[nz], "column": header, "sheet": tt.sheet,
+                                       "key_column": header}))
     return parts
 
 
 def _courses_and_values(a: pd.DataFrame, t: RawTable, students: pd.DataFrame, curriculum: pd.DataFrame,
                         found: Findings) -> pd.DataFrame:
-    """Each attempt's course (a code directly, a name within the student's major's plan) and its parse."""
+    """Each attempt's course and its parse. A course cell is matched as a code of the student's major's plan,
+    then as a course name within it (语文 is C01 for one major, A01 for another), then as a code of any plan;
+    anything else is a data problem."""
     a["major"] = students["专业"].to_numpy()[a["idx"].to_numpy()] if len(a) else []
     by_name = curriculum.drop_duplicates(["专业", "课程名称"])[["专业", "课程名称", "课程代码"]]
-    a = a.merge(by_name, how="left", left_on=["major", "key"], right_on=["专业", "课程名称"])
-    a["课程代码"] = np.where(a["is_code"].astype(bool), a["key"], a["课程代码"].astype(object))
+    named = a.merge(by_name, how="left", left_on=["major", "key"], right_on=["专业", "课程名称"])["课程代码"]
+    own_codes = pd.MultiIndex.from_frame(curriculum[["专业", "课程代码"]])
+    keys = pd.MultiIndex.from_arrays([a["major"].astype(object), a["key"].astype(object)]) if len(a) else own_codes[:0]
+    own = own_codes.get_indexer(keys) >= 0 if len(a) else np.zeros(0, bool)
+    any_code = a["key"].isin(set(curriculum["课程代码"])).to_numpy()
+    is_code = a["is_code"].to_numpy(dtype=bool)
+    chosen = np.where(is_code & own, a["key"].to_numpy(dtype=object), named.to_numpy(dtype=object))
+    chosen = np.where(is_code & pd.isna(chosen) & any_code, a["key"].to_numpy(dtype=object), chosen)
+    a["课程代码"] = chosen
     unmatched = a["课程代码"].isna()
     sid = students["学号"].to_numpy()
     if unmatched.any():  # students whose major has no plan get MAJOR_NOT_IN_PLAN instead
         u = a[unmatched & a["major"].isin(set(curriculum["专业"]))]
-        found.note(Kind.COURSE_NOT_IN_PLAN, t.file, u["sheet"], u["row"], u["column"], u["key"],
-                   "该生专业的教学计划中没有此课程名称，成绩未计入", "该生专业教学计划中的课程",
+        found.note(Kind.COURSE_NOT_IN_PLAN, t.file, u["sheet"], u["row"], u["key_column"], u["key"],
+                   "该生专业的教学计划中没有此课程，成绩未计入", "该生专业教学计划中的课程代码或课程名称",
                    sid[u["idx"].to_numpy()])
         a = a[~unmatched]
     valid, score, level_pass, bad = parse_grades(a["value"])
@@ -110,7 +186,8 @@ def _courses_and_values(a: pd.DataFrame, t: RawTable, students: pd.DataFrame, cu
         b = a[bad]
         found.note(Kind.NOT_A_GRADE, t.file, b["sheet"], b["row"], b["column"], b["value"],
                    "不是有效成绩，不计为一次考试",
-                   "0-100 的分数，或 优秀/良好/中等/及格/不及格、合格/不合格、缺考/作弊/缓考",
+                   "0-100 的分数，或 优秀/良好/中等/及格/不及格（优/良/中/差）、合格/补考合格/不合格、免修/免考、"
+                   "缺考/旷考/作弊/缓考/取消资格",
                    sid[b["idx"].to_numpy()])
     a = a.assign(valid=valid.to_numpy(), score=score.to_numpy(), level_pass=level_pass.to_numpy())[~bad.to_numpy()]
     return a[COLUMNS].reset_index(drop=True)

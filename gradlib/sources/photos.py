@@ -44,6 +44,6 @@ def index_photos(folder: Path, students: pd.DataFrame, spec: PhotoSpec) -> pd.Da
     by_sid = students["学号"].astype(str).str.upper().map(names).astype(object)
     found = by_id.where(by_id.notna(), by_sid).where(lambda s: s.notna(), "")
     checked = {name: check_photo(folder / name, spec) for name in pd.unique(found[found != ""])}
-    problem = found.map(checked).fillna("")
+    problem = found.map(checked).astype(object).where(lambda s: s.notna(), "")
     return pd.DataFrame({"idx": np.arange(len(students)), "photo_file": found.to_numpy(),
                          "photo_problem": problem.to_numpy()})

@@ -5,15 +5,26 @@ in rules/). Rows of a table whose 学号 is not in the roster are orphans: liste
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..findings import Findings, Kind
-from .reading import RawTable, any_cell_is_note, clean_header, note_rows, read_sheet, to_table
-from .schema import NATURES, STATUSES, STUDENTS, Table
-from .values import as_text, normalise_id, parse_dates, parse_grades, parse_money, parse_yesno, temporary_id
+from . import values as V
+from .reading import RawTable, Unreadable, any_cell_is_note, clean_header, note_rows, read_sheet, to_table
+from .schema import MAINLAND_ID_TYPES, NATURES, STATUSES, STUDENTS, Table
+from .values import (
+    as_text,
+    normalise_id,
+    parse_dates,
+    parse_grades,
+    parse_money,
+    parse_terms,
+    parse_yesno,
+    temporary_id,
+)
 
 
 def read_table(table: Table, path: Path, sheet, found: Findings, required=None) -> RawTable | None:
@@ -24,13 +35,18 @@ def read_table(table: Table, path: Path, sheet, found: Findings, required=None) 
         return None
     try:
         sh = read_sheet(path, label, sheet)
-    except (ValueError, OSError) as e:
-        found.stop(Kind.FILE_UNREADABLE, label, sheet or "", None, "", "", f"文件无法读取：{e}", f"可读取的{table.label}")
+    except Unreadable as e:
+        found.stop(e.kind, label, sheet or "", None, "", "", f"文件无法读取：{e}",
+                   f"{table.label}的 .xlsx、.xls 或 .csv 文件")
         return None
     t = to_table(sh, table, required)
     if isinstance(t, list):
         found.extend(t)
         return None
+    if sh.note:
+        found.note(Kind.SUFFIX_MISMATCH, label, sh.name, [None], "", [path.suffix], sh.note, "扩展名与文件内容一致")
+    for p in t.notes:
+        found.note(p.kind, p.file, p.sheet, [p.row], p.column, [p.value], p.problem, p.expected)
     return t
 
 
@@ -49,7 +65,7 @@ def subset(t: RawTable, keep) -> RawTable:
     keep = np.asarray(keep, dtype=bool)
     data = t.data[keep].reset_index(drop=True)
     numeric = {k: v[keep].reset_index(drop=True) for k, v in t.numeric.items()}
-    return RawTable(t.file, t.sheet, data, t.rows[keep], numeric, t.headers, t.header_row, t.positions, t.width)
+    return replace(t, data=data, rows=t.rows[keep], numeric=numeric)
 
 
 def attach_students(t: RawTable, sids: pd.Index, found: Findings) -> tuple[RawTable, np.ndarray]:
@@ -97,7 +113,10 @@ def students(t: RawTable, found: Findings) -> pd.DataFrame | None:
             rows = "、".join(str(r) for r in grp)
             found.stop(Kind.STUDENT_ID_DUPLICATE, t.file, t.sheet, int(grp.iloc[0]), t.headers["学号"], sid_value,
                        f"学号重复（第 {rows} 行）", "学籍库中每个学号只出现一次")
-    if blank_with_data.any() or dup.any():
+    if not len(d):
+        found.stop(Kind.NO_STUDENTS, t.file, t.sheet, t.header_row, t.headers["学号"], "",
+                   "学籍库中没有学生（表头下没有数据行）", "每名毕业生一行")
+    if blank_with_data.any() or dup.any() or not len(d):
         return None
     return _roster_fields(t, found)
 
@@ -105,9 +124,15 @@ def students(t: RawTable, found: Findings) -> pd.DataFrame | None:
 def _roster_fields(t: RawTable, found: Findings) -> pd.DataFrame:
     """The roster's typed fields: normalised IDs, birth date, status, certification, entry year."""
     d = t.data
+    has_status = "学籍状态" in d.columns
     for c in STUDENTS.columns:
         if c.name not in d.columns:
             d[c.name] = ""
+    if not has_status:  # the national system's export has none: every student 在籍 (data-contract.md)
+        d["学籍状态"] = "在籍"
+        found.note(Kind.STATUS_COLUMN_ABSENT, t.file, t.sheet, [t.header_row], "学籍状态", [""],
+                   "学籍库没有“学籍状态”列（如全国中职学籍系统的导出），全部学生按在籍审核",
+                   "“学籍状态”列（在籍、休学、离校未办手续、退学、转出），如有休学、退学等学生请补上")
     out = d.copy()
     out["excel_row"] = t.rows
     out["source_file"] = t.file
@@ -115,7 +140,9 @@ def _roster_fields(t: RawTable, found: Findings) -> pd.DataFrame:
     ids = normalise_id(d["身份证号"])
     out["身份证号"] = ids
     out["id_numeric"] = t.numeric.get("身份证号", pd.Series(False, index=d.index)).to_numpy()
-    out["id_temporary"] = temporary_id(ids).to_numpy() & ~out["id_numeric"].to_numpy()
+    id_type = as_text(d["证件类型"]).str.strip()
+    out["id_other_type"] = (~id_type.isin(MAINLAND_ID_TYPES)).to_numpy()
+    out["id_temporary"] = temporary_id(ids).to_numpy() & ~out["id_numeric"].to_numpy() & ~out["id_other_type"].to_numpy()
     birth, birth_bad = parse_dates(d["出生日期"])
     out["birth_date"] = birth
     out["birth_bad"] = birth_bad
@@ -131,6 +158,9 @@ def _roster_fields(t: RawTable, found: Findings) -> pd.DataFrame:
     tmp = out["id_temporary"].to_numpy()
     _flag(found, t, Kind.TEMPORARY_ID, tmp, "身份证号", "临时身份证号（全国学籍系统临时号），未做校验",
           "正式的 18 位身份证号", values=ids, sids=out["学号"])
+    _flag(found, t, Kind.OTHER_ID_TYPE, out["id_other_type"].to_numpy(), "证件类型",
+          "证件不是居民身份证，证件号未按 GB 11643 校验", "居民身份证，或港澳台居民居住证、护照等（不校验）",
+          sids=out["学号"])
     for kind, mask, column, problem, expected in (
             (Kind.BAD_DATE, birth_bad, "出生日期", "出生日期不是有效日期", "日期，如 2008-05-01"),
             (Kind.BAD_YESNO, cert_bad, "成绩认定", "成绩认定不是“是/否”", "是 或 否"),
@@ -151,6 +181,10 @@ def curriculum(t: RawTable, found: Findings) -> pd.DataFrame:
         "学期": as_text(d["学期"]) if "学期" in d else "",
         "excel_row": t.rows,
     })
+    if "学期" in d:
+        term, bad_term = parse_terms(d["学期"])
+        _flag(found, t, Kind.BAD_TERM, bad_term, "学期", "学期不是 1-6 的整数，已忽略（不影响审核）", "1-6 的整数，如 3")
+        out["学期"] = term.to_numpy()
     blank = (out["专业"] == "") | (out["课程代码"] == "")
     if blank.any():
         found.note(Kind.PLAN_ROW_INCOMPLETE, t.file, t.sheet, t.rows[blank.to_numpy()], "专业/课程代码",
@@ -170,25 +204,57 @@ def curriculum(t: RawTable, found: Findings) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+_MONEY_KINDS = {V.MONEY_BAD: (Kind.BAD_MONEY, "不是金额"), V.MONEY_NEGATIVE: (Kind.MONEY_NEGATIVE, "金额为负数"),
+                V.MONEY_DECIMALS: (Kind.MONEY_DECIMALS, "金额超过 2 位小数")}
+_REQUIRED_MONEY = ("应缴金额", "已缴金额")
+
+
 def fees(t: RawTable, sids: pd.Index, found: Findings) -> pd.DataFrame:
-    """Fee rows: idx, row, item, due, paid, arrears (yuan); an unreadable amount counts as 0 and is reported."""
+    """Fee rows: idx, row, item, due, paid, arrears (yuan), usable and unusable (why not, per row).
+
+    A required amount (应缴金额, 已缴金额) that is blank or not an amount (negative, 3 decimals, text, a formula
+    without a cached value) makes the row unusable: it never counts in the student's favour — the rules give
+    PAYMENT_RECORD_MISSING with this evidence — and never as 0.
+    """
     t = drop_notes(t, found)
     t, idx = attach_students(t, sids, found)
     d = t.data
     out = pd.DataFrame({"idx": idx, "row": t.rows,
                         "item": as_text(d["收费项目"]) if "收费项目" in d else ""})
+    why_not = np.full(len(d), "", dtype=object)
     for column, name in (("应缴金额", "due"), ("已缴金额", "paid"), ("欠费金额", "arrears")):
         if column not in d.columns:
             out[name] = np.nan
             continue
-        v, bad = parse_money(d[column])
-        _flag(found, t, Kind.BAD_MONEY, bad, column, "金额无法识别，按 0 计", "金额（元），如 1200.50", sids=d["学号"])
+        v, bad, why = parse_money(d[column])
+        required = column in _REQUIRED_MONEY
+        for code, (kind, text) in _MONEY_KINDS.items():
+            mask = (why == code).to_numpy()
+            tail = "，该行不计入缴费（按无缴费记录处理）" if required else "，已忽略"
+            _flag(found, t, kind, mask, column, text + tail, "不小于 0、最多 2 位小数的金额（元），如 1200.50",
+                  sids=d["学号"])
+        if required:
+            blank = v.isna().to_numpy() & ~bad.to_numpy()
+            _flag(found, t, Kind.MONEY_BLANK, blank, column,
+                  f"{column}为空（或为没有计算结果的公式），该行不计入缴费（按无缴费记录处理）",
+                  "金额（元），如 1200.50；公式请先计算并保存", sids=d["学号"])
+            label = t.headers.get(column, column)
+            new = (blank | bad.to_numpy()) & (why_not == "")
+            if new.any():
+                cells = as_text(d[column]).to_numpy(dtype=object)[new]
+                why_not[new] = np.where(blank[new], f"“{label}”为空", "“" + label + "”为“" + cells + "”，不是有效金额")
         out[name] = v.to_numpy()
-    mismatch = out["arrears"].notna() & ((out["due"].fillna(0) - out["paid"].fillna(0) - out["arrears"]).abs() > 0.005)
+    out["usable"] = why_not == ""
+    out["unusable"] = ""
+    if not out["usable"].all():
+        u = ~out["usable"].to_numpy()
+        out.loc[u, "unusable"] = t.file + " 第 " + pd.Series(t.rows[u]).astype(str).to_numpy() + " 行" + why_not[u]
+    mismatch = (out["usable"] & out["arrears"].notna()
+                & ((out["due"] - out["paid"] - out["arrears"]).abs() > 0.005))
     _flag(found, t, Kind.ARREARS_MISMATCH, mismatch, "欠费金额", "欠费金额与应缴金额 − 已缴金额不符",
           "应缴金额 − 已缴金额", sids=d["学号"])
-    out["due"] = out["due"].fillna(0.0)
-    out["paid"] = out["paid"].fillna(0.0)
+    out["due"] = out["due"].where(out["usable"], 0.0)
+    out["paid"] = out["paid"].where(out["usable"], 0.0)
     return out
 
 
@@ -205,7 +271,8 @@ def internship(t: RawTable, sids: pd.Index, found: Findings) -> pd.DataFrame:
     for column, name in (("审批表", "form"), ("实习报告", "report")):
         v, bad = parse_yesno(d[column])
         out[name] = v.to_numpy()
-        _flag(found, t, Kind.BAD_YESNO, bad, column, f"{column}的值无法识别，按未交处理", "是/否、已交/未交、有/无",
+        _flag(found, t, Kind.BAD_YESNO, bad, column, f"{column}的值无法识别，按未交处理",
+              "是/否、已交/未交、已提交/未提交、有/无",
               sids=d["学号"])
     if "提交日期" in d.columns:
         date, bad = parse_dates(d["提交日期"])

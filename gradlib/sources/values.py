@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 
 import numpy as np
 import pandas as pd
 
-YES = {"是", "已交", "有", "y", "yes", "true", "1", "已", "√", "✓"}
-NO = {"否", "未交", "无", "n", "no", "false", "0", "未", "×", ""}
-PASSING_LEVELS = {"优秀", "良好", "中等", "及格", "合格"}
-FAILING_LEVELS = {"不及格", "不合格", "缺考", "作弊", "缓考"}
+# the vocabularies of data-contract.md (compared after NFKC, trimmed, lower-cased for Latin letters)
+YES = ("是", "已交", "已提交", "已上交", "有", "y", "yes", "true", "1", "已", "√", "✓", "✔")
+NO = ("否", "未交", "未提交", "未上交", "无", "n", "no", "false", "0", "未", "×", "✗", "✘", "")
+PASSING_LEVELS = ("优秀", "良好", "中等", "及格", "优", "良", "中", "合格", "补考合格")
+EXEMPT = ("免修", "免考")  # the course is passed
+FAILING_LEVELS = ("不及格", "差", "不合格")
+MARKS = ("缺考", "旷考", "作弊", "缓考", "取消资格")  # an attempt that does not pass
 _DATE_SEP = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 _DATE_COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
 _EXCEL_SERIAL = r"^(\d{5})(?:\.0+)?$"
@@ -34,13 +38,18 @@ def as_text(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), "").astype(str)
 
 
+def nfkc(s: pd.Series) -> pd.Series:
+    """Trimmed NFKC forms (full-width digits, letters and signs as their ASCII twins); call on distinct values."""
+    return pd.Series([unicodedata.normalize("NFKC", v).strip() for v in as_text(s)], index=s.index, dtype=object)
+
+
 @on_uniques
 def parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse 2027-06-20, 2027/6/20, 2027年6月20日, 20270620 and Excel serials.
 
     Returns (dates as datetime64 with NaT for blank or bad, mask of non-blank values that are not dates).
     """
-    t = as_text(s).str.strip()
+    t = nfkc(s)
     parts = t.str.extract(_DATE_SEP)
     compact = t.str.extract(_DATE_COMPACT)
     parts = parts.fillna(compact)
@@ -60,36 +69,54 @@ def parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 @on_uniques
 def parse_yesno(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse 是/否, 已交/未交, 有/无, Y/N, true/false, 1/0; blank is no. Returns (bool, bad mask)."""
-    t = as_text(s).str.strip().str.lower()
+    t = nfkc(s).str.lower()
     yes = t.isin(YES)
     bad = ~yes & ~t.isin(NO)
     return yes, bad
 
 
+MONEY_OK, MONEY_BAD, MONEY_NEGATIVE, MONEY_DECIMALS = 0, 1, 2, 3
+
+
 @on_uniques
-def parse_money(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse yuan amounts such as 1,200.50 or ￥1200.5. Returns (float rounded to fen, bad mask); blank is NaN, not bad."""
-    t = as_text(s).str.strip().str.replace(r"[￥¥,，\s元]", "", regex=True)
-    ok = t.str.fullmatch(r"-?\d+(?:\.\d+)?")
-    v = pd.to_numeric(t.where(ok), errors="coerce").round(2)
-    bad = (t != "") & v.isna()
-    return v, bad
+def parse_money(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse yuan amounts such as 1,200.50, ￥1200.5 or 1200.50元 (≥ 0, at most 2 decimals).
+
+    Returns (amount — NaN for blank or bad —, bad mask, why: MONEY_OK / MONEY_BAD / MONEY_NEGATIVE / MONEY_DECIMALS);
+    blank is NaN and not bad. A negative amount (-100, （200）) or one with 3 decimals is bad, never rounded.
+    """
+    t = nfkc(s).str.replace(r"[￥¥,\s元]|^RMB|^CNY", "", regex=True)
+    negative = t.str.fullmatch(r"-\d+(?:\.\d*)?|\(\d+(?:\.\d*)?\)")
+    ok = t.str.fullmatch(r"\d+(?:\.\d{0,2})?")
+    decimals = t.str.fullmatch(r"\d+\.\d{3,}")
+    v = pd.to_numeric(t.where(ok), errors="coerce")
+    bad = (t != "") & ~ok
+    why = np.select([~bad, negative, decimals], [MONEY_OK, MONEY_NEGATIVE, MONEY_DECIMALS], MONEY_BAD)
+    return v, bad, pd.Series(why, index=s.index)
 
 
 @on_uniques
 def parse_grades(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """Parse grade cells (a number 0-100 or a word of the contract's vocabularies); the pass mark is the
-    rules' business. Returns (valid, score — NaN for a word —, the word passes, bad); blank is neither
-    valid nor bad."""
-    t = as_text(s).str.strip()
+    """Parse grade cells (a number 0-100 or a word of the contract's vocabularies, after NFKC: ８５ is 85);
+    the pass mark is the rules' business. Returns (valid, score — NaN for a word —, the word passes, bad);
+    blank is neither valid nor bad."""
+    t = nfkc(s)
     num = pd.to_numeric(t.where(t.str.fullmatch(r"\d+(?:\.\d+)?")), errors="coerce")
     num_ok = num.between(0, 100)
-    level_pass = t.isin(PASSING_LEVELS)
-    level_fail = t.isin(FAILING_LEVELS)
+    level_pass = t.isin(PASSING_LEVELS + EXEMPT)
+    level_fail = t.isin(FAILING_LEVELS + MARKS)
     valid = num_ok | level_pass | level_fail
     score = num.where(num_ok)
     bad = (t != "") & ~valid
     return valid, score, level_pass, bad
+
+
+@on_uniques
+def parse_terms(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse 学期 cells (an integer 1-6, full-width digits too). Returns (the term as text, '' when blank or bad; bad)."""
+    t = nfkc(s).str.replace(r"\.0+$", "", regex=True)
+    ok = t.str.fullmatch(r"[1-6]")
+    return t.where(ok, ""), (t != "") & ~ok
 
 
 def normalise_id(s: pd.Series) -> pd.Series:

@@ -32,8 +32,12 @@ OPERATIONS = tuple(o.label for o in WAIVER_OPERATIONS)
 
 # ---- reading and validating ---------------------------------------------------------------------
 
-def parse(t: RawTable, sids: pd.Index, found: Findings) -> pd.DataFrame:
-    """Waiver log rows in file order, each marked valid or not (invalid ones are data problems)."""
+def parse(t: RawTable, sids: pd.Index, found: Findings, span: tuple[dt.date, dt.date] | None = None) -> pd.DataFrame:
+    """Waiver log rows in file order, each marked valid or not (invalid ones are data problems).
+
+    `span` (Params.waiver_dates): the dates a waiver may carry; a date outside it is invalid (rules.md).
+    Each problem names the field that is wrong and its value.
+    """
     d = t.data
     text = {c: as_text(d[c]).str.strip() if c in d else pd.Series("", index=d.index) for c in COLUMNS}
     out = pd.DataFrame({"order": np.arange(len(d)), "row": t.rows, "学号": normalise_id(d["学号"]),
@@ -48,21 +52,35 @@ def parse(t: RawTable, sids: pd.Index, found: Findings) -> pd.DataFrame:
     shown = label.where((label == "") | (label == out["code_text"]), label + "（" + out["code_text"] + "）")
     shown = shown.where(label != "", out["code_text"])
     reasons = pd.Series("", index=out.index)
-    checks = [
-        ((out[["学号", "code_text", "理由", "批准人", "日期"]] == "").any(axis=1), "豁免记录有空项，未生效",
-         "学号、原因代码、理由、批准人、日期均需填写"),
-        ((out["学号"] != "") & (sids.get_indexer(out["学号"]) < 0), "学号不在学籍库中，豁免未生效", "学籍库中存在的学号"),
-        ((out["code_text"] != "") & out["code"].isna(), "原因代码未知，豁免未生效", "rules.md 中的原因代码或中文名称"),
-        (out["code"].notna() & ~out["code"].isin(WAIVABLE), "该原因不可豁免，豁免未生效", "可豁免的原因（缴费、实习材料、照片类）"),
-        (bad_date & (out["日期"] != ""), "日期无效，豁免未生效", "日期，如 2027-06-25"),
-        (out["op"].isna(), "操作无效，豁免未生效", "豁免 或 撤销"),
+    blank = out[["学号", "code_text", "理由", "批准人", "日期"]] == ""
+    first_blank = blank.idxmax(axis=1).where(blank.any(axis=1), "").replace("code_text", "原因代码")
+    if span is not None:
+        lo, hi = (pd.Timestamp(x) for x in span)
+        outside = (date < lo) | (date > hi)
+        span_text = f"{span[0].isoformat()} 至 {span[1].isoformat()} 之间的日期（入学当年 9 月 1 日至缓发证书截止日）"
+    else:
+        outside, span_text = pd.Series(False, index=out.index), ""
+    checks = [  # (mask, column, value, problem, expected): the first that holds names the row's problem
+        (blank.any(axis=1), first_blank, "", "豁免记录有空项，未生效", "学号、原因代码、理由、批准人、日期均需填写"),
+        ((out["学号"] != "") & (sids.get_indexer(out["学号"]) < 0), "学号", out["学号"], "学号不在学籍库中，豁免未生效",
+         "学籍库中存在的学号"),
+        ((out["code_text"] != "") & out["code"].isna(), "原因代码", shown, "原因代码未知，豁免未生效",
+         "rules.md 中的原因代码或中文名称"),
+        (out["code"].notna() & ~out["code"].isin(WAIVABLE), "原因代码", shown, "该原因不可豁免，豁免未生效",
+         "可豁免的原因（缴费、实习材料、照片类）"),
+        (bad_date & (out["日期"] != ""), "日期", out["日期"], "日期无效，豁免未生效", "日期，如 2027-06-25"),
+        (outside, "日期", out["日期"], "日期不在本届可豁免的期间内，豁免未生效", span_text),
+        (out["op"].isna(), "操作", out["操作"], "操作无效，豁免未生效", "豁免 或 撤销"),
     ]
-    for mask, problem, expected in checks:
+    for mask, column, value, problem, expected in checks:
         m = mask.to_numpy(dtype=bool) & (reasons == "").to_numpy()
         reasons[m] = problem
         if m.any():
-            found.note(Kind.WAIVER_INVALID, t.file, t.sheet, t.rows[m], t.headers["原因代码"], shown[m], problem,
-                       expected, out["学号"][m])
+            col = pd.Series(column, index=out.index) if isinstance(column, str) else column
+            col = col.map(lambda c: t.headers.get(c, c))
+            val = value[m] if isinstance(value, pd.Series) else [value] * int(m.sum())
+            found.note(Kind.WAIVER_INVALID, t.file, t.sheet, t.rows[m], col[m], val, problem, expected,
+                       out["学号"][m])
     out["valid"] = reasons == ""
     out["invalid_reason"] = reasons
     out["file"] = t.file
@@ -95,11 +113,12 @@ def create(path: Path) -> bool:
     return True
 
 
-def read(path: Path, students: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read(path: Path, students: pd.DataFrame,
+         span: tuple[dt.date, dt.date] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read the waivers file again (after the panel appended a row): (parsed rows, their data problems)."""
     t = _table(path)
     found = Findings()
-    w = parse(t, pd.Index(students["学号"]), found)
+    w = parse(t, pd.Index(students["学号"]), found, span)
     return w, found.data
 
 
@@ -125,6 +144,7 @@ class WaiverFile:
     columns: tuple[str, ...]        # canonical columns the file has (all of COLUMNS for a new file)
     refusal: str = ""               # why nothing can be recorded ('' = recording allowed)
     notes: tuple[str, ...] = ()     # further facts for the panel (missing optional columns …)
+    span: tuple[dt.date, dt.date] | None = None  # the dates a waiver may carry (Params.waiver_dates)
 
     @property
     def writable(self) -> bool:
@@ -156,18 +176,19 @@ def locate(params: Params) -> WaiverFile:
             f"参数文件 {params.path.name} 未指定豁免记录文件，面板不能记录豁免。"
             f"请在参数文件中加入一行“waivers: {path.name}”（文件位置：{path}）{there}，然后重新打开审核。"
             "这样批量运行（gradlib run）与面板读取的是同一个文件。"))
+    span = params.waiver_dates
     path = params.waivers
     if path.suffix.lower() != ".csv":
-        return WaiverFile(path, True, path.exists(), COLUMNS, refusal=(
+        return WaiverFile(path, True, path.exists(), COLUMNS, span=span, refusal=(
             f"豁免记录文件 {path.name} 不是 CSV 文件。面板记录的豁免只能追加到 CSV 文件："
             f"请将其另存为 UTF-8 编码的 CSV（如 {path.with_suffix('.csv').name}），在参数文件中改用该文件后重新打开审核。"))
     if blank(path):
-        return WaiverFile(path, True, False, COLUMNS,
+        return WaiverFile(path, True, False, COLUMNS, span=span,
                           notes=(f"豁免记录文件 {path} 尚无内容，第一次记录豁免时将写入表头和记录（UTF-8 编码）。",))
     try:
         columns = tuple(c for c in COLUMNS if c in _header(path).positions)
     except GradlibError as e:
-        return WaiverFile(path, True, True, (), refusal=e.report())
+        return WaiverFile(path, True, True, (), refusal=e.report(), span=span)
     notes = []
     if "操作" not in columns:
         notes.append(f"豁免记录文件 {path.name} 没有“操作”列：可以记录豁免，但不能撤销"
@@ -175,7 +196,7 @@ def locate(params: Params) -> WaiverFile:
     lacking = [c for c in ("记录人", "记录时间") if c not in columns]
     if lacking:
         notes.append(f"豁免记录文件 {path.name} 没有“{'”“'.join(lacking)}”列：记录人和记录时间将写在“理由”之后的括号里。")
-    return WaiverFile(path, True, True, columns, notes=tuple(notes))
+    return WaiverFile(path, True, True, columns, notes=tuple(notes), span=span)
 
 
 def _header(path: Path) -> RawTable:
@@ -216,47 +237,52 @@ def make_row(student_id: str, code: str, reason: str, approver: str, date, opera
 
 
 def append(wf: WaiverFile, row: dict[str, str]) -> None:
-    """Append one row to the waivers file (created with a UTF-8 BOM and all columns if new); never rewrites."""
+    """Append one row to the waivers file (created with a UTF-8 BOM and all columns if new); never rewrites.
+
+    One lock covers everything: creating the file, writing its header, and appending. The file is opened
+    for appending (created if absent, never truncated) and locked before it is looked at, so two processes
+    starting on a file that does not exist yet both land their rows under one header.
+    """
     if not wf.writable:
         raise WaiverRejected(wf.refusal)
     if row.get("操作") == "撤销" and not wf.can_revoke:
         raise WaiverRejected(f"豁免记录文件 {wf.path.name} 没有“操作”列，不能记录撤销。")
+    if wf.span is not None and not wf.span[0].isoformat() <= row.get("日期", "") <= wf.span[1].isoformat():
+        raise WaiverRejected(f"日期 {row.get('日期', '')} 不在本届可豁免的期间内（{wf.span[0].isoformat()} 至 "
+                             f"{wf.span[1].isoformat()}）。")
     path = wf.path
     new_file = ("\ufeff" + _csv_line(list(COLUMNS)) + _csv_line([row[c] for c in COLUMNS])).encode("utf-8")
-    try:
-        with open(path, "xb") as f, locked(f):  # a new file: header and row together
-            _write(f, new_file)
-        return
-    except FileExistsError:
-        pass
-    with open(path, "r+b") as f, locked(f):
+    with open(path, "a+b") as f, locked(f):
+        f.seek(0)
         data = f.read()
-        if not data.strip(b"\xef\xbb\xbf \t\r\n"):  # an empty file: as if new
-            f.seek(0)
-            f.truncate()
+        if not data.strip(b"\xef\xbb\xbf \t\r\n"):  # a new or empty file: header and row together
+            f.truncate(0)
             _write(f, new_file)
             return
-        try:
-            _, enc = csv_encoding(data)
-        except ValueError as e:
-            raise WaiverRejected(f"无法读取豁免记录文件 {path.name}：{e}") from e
-        head = _header(path)
-        terminator = "\r\n" if b"\r\n" in data[:4096] else "\n"
-        cells = [""] * head.width
-        if "记录人" not in head.positions:  # an older five-column file: keep who and when inside 理由
-            row = dict(row, 理由=f"{row['理由']}（记录人：{row.get('记录人', '')}，记录时间：{row.get('记录时间', '')}）")
-        for name, j in head.positions.items():
-            if name in row:
-                cells[j] = row[name]
-        text = _csv_line(cells, terminator)
-        if data and not data.endswith(b"\n"):
-            text = terminator + text
-        try:
-            payload = text.encode(enc)
-        except UnicodeEncodeError as e:
-            raise WaiverRejected(f"豁免记录文件 {path.name} 是 GBK/GB18030 编码，无法写入字符“{e.object[e.start:e.end]}”。") from e
-        f.seek(0, os.SEEK_END)
-        _write(f, payload)
+        _write(f, _appended(path, data, row))
+
+
+def _appended(path: Path, data: bytes, row: dict[str, str]) -> bytes:
+    """The bytes that append row to an existing waivers file, in its encoding, columns and line ends."""
+    try:
+        _, enc = csv_encoding(data)
+    except ValueError as e:
+        raise WaiverRejected(f"无法读取豁免记录文件 {path.name}：{e}") from e
+    head = _header(path)
+    terminator = "\r\n" if b"\r\n" in data[:4096] else "\n"
+    cells = [""] * head.width
+    if "记录人" not in head.positions:  # an older five-column file: keep who and when inside 理由
+        row = dict(row, 理由=f"{row['理由']}（记录人：{row.get('记录人', '')}，记录时间：{row.get('记录时间', '')}）")
+    for name, j in head.positions.items():
+        if name in row:
+            cells[j] = row[name]
+    text = _csv_line(cells, terminator)
+    if data and not data.endswith(b"\n"):
+        text = terminator + text
+    try:
+        return text.encode(enc)
+    except UnicodeEncodeError as e:
+        raise WaiverRejected(f"豁免记录文件 {path.name} 是 GBK/GB18030 编码，无法写入字符“{e.object[e.start:e.end]}”。") from e
 
 
 def _write(f, payload: bytes):
