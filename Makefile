@@ -18,11 +18,11 @@ demo: $(STAMP)
 	$(BIN)/gradlib demo --out demo --output-dir outputs/demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow" tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=.pytest-tmp -m "not slow" tests
 
 # the slow tests (the 1,048,577-row grades CSV); .ci/run runs them after `make test`
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=.pytest-tmp -m slow tests
 
 # ruff, and import-linter's layers contract: each wing imports only from the wings below it (pyproject.toml)
 lint: $(STAMP)
