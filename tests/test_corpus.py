@@ -120,6 +120,27 @@ def test_photo_folder_is_a_file(tmp_path):
     assert [p.kind for p in e.value.problems] == [Kind.PHOTO_FOLDER_IS_FILE]
 
 
+def test_fee_formula_without_a_cached_value_never_counts_as_paid(tmp_path):
+    """A 应缴金额 formula saved by a program that computes no values (openpyxl) reads blank: never "owes 0"."""
+    openpyxl = pytest.importorskip("openpyxl")
+    cf = CohortFiles(tmp_path)
+    params = cf.write()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    fees = cf.tables["fees"]
+    ws.append(list(fees.columns))
+    for i, row in enumerate(fees.itertuples(index=False)):
+        cells = list(row)
+        if i == 0:
+            cells[2] = "=1200*2"  # no cached value in the file
+        ws.append(cells)
+    wb.save(tmp_path / "data" / "缴费库.xlsx")
+    d = decide(load_cohort(load_params(params)))
+    assert "PAYMENT_RECORD_MISSING" in outcome(d, S1)
+    p = d.problems[d.problems["kind"] == Kind.MONEY_BLANK]
+    assert list(p["column"]) == ["应缴金额"] and list(p["row"]) == [2]
+
+
 def outcome(d, sid):
     r = d.table.set_index("student_id").loc[sid, "reasons"]
     return set(r.split(";")) if r else set()
@@ -375,6 +396,7 @@ OTHER_FAULTS = [
     ("xlsx_named_xls", "any", ("problem", Kind.SUFFIX_MISMATCH, "")),
     ("xlsx_named_csv", "any", ("problem", Kind.SUFFIX_MISMATCH, "")),
     ("photo_folder_is_a_file", "照片", ("structural", Kind.PHOTO_FOLDER_IS_FILE, "")),
+    ("fees_formula_without_cached_value", "缴费库", ("reason", "PAYMENT_RECORD_MISSING")),
     ("waiver_dated_on_the_deadline", "豁免记录", ("none",)),
     ("params_in_gbk", "params", ("params", Kind.PARAMS_ENCODING, "")),
     ("grades_csv_1048577_lines", "成绩库", ("none",)),
@@ -446,6 +468,7 @@ DESCRIPTIONS = {
     "fees_orphan": "a 学号 that is not in the roster",
     "fees_total_row": "a 合计 row",
     "fees_owed": "paid 2000 of 2400",
+    "fees_formula_without_cached_value": "应缴金额 a formula with no cached value (saved by openpyxl); also data problem money_blank",
     # 顶岗实习
     "internship_no_form_column": "no 审批表 column",
     "internship_bad_yesno": "审批表 交了一半",
