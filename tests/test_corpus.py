@@ -141,6 +141,70 @@ def test_fee_formula_without_a_cached_value_never_counts_as_paid(tmp_path):
     assert list(p["column"]) == ["应缴金额"] and list(p["row"]) == [2]
 
 
+def _sheet_rows(ws, df, start=0, skip=()):
+    """df's header and rows as text cells from row `start`, leaving the rows in `skip` blank; returns the Excel rows."""
+    ws.write_row(start, 0, list(df.columns))
+    r, rows = start + 1, []
+    for row in df.itertuples(index=False):
+        while r in skip:
+            r += 1
+        ws.write_row(r, 0, [str(v) for v in row])
+        rows.append(r + 1)
+        r += 1
+    return rows
+
+
+def test_merged_cells_stand_for_every_row_they_cover(tmp_path):
+    """班级 and 专业 merged down over a class's rows (as printed rosters are): every student keeps them."""
+    cf = CohortFiles(tmp_path)
+    params = cf.write()
+    st = cf.tables["students"]
+    wb = xlsxwriter.Workbook(str(tmp_path / "data" / "学籍库.xlsx"), {"strings_to_numbers": False})
+    ws = wb.add_worksheet()
+    shown = st.copy()
+    shown.loc[[1, 2, 4, 5], ["专业", "班级"]] = ""  # a merged range holds its value in its first cell only
+    _sheet_rows(ws, shown)
+    for col in ("专业", "班级"):
+        j = list(st.columns).index(col)
+        ws.merge_range(1, j, 3, j, st.loc[0, col])
+        ws.merge_range(4, j, 6, j, st.loc[3, col])
+    wb.close()
+    d = decide(load_cohort(load_params(params)))
+    assert list(d.cohort.students["班级"]) == list(st["班级"])
+    assert set(d.table["outcome"]) == {"COLLECT"}
+
+
+def test_hidden_sheet_skipped_hidden_rows_kept(tmp_path):
+    """A hidden first sheet is not the table (the registrar never sees it); a hidden row is still a student."""
+    cf = CohortFiles(tmp_path)
+    cf.tables["fees"].loc[0, "已缴金额"] = "2000"
+    params = cf.write()
+    wb = xlsxwriter.Workbook(str(tmp_path / "data" / "缴费库.xlsx"), {"strings_to_numbers": False})
+    old = wb.add_worksheet("旧数据")
+    old.write_row(0, 0, ["说明"])
+    old.hide()
+    ws = wb.add_worksheet("缴费明细")
+    ws.activate()
+    _sheet_rows(ws, cf.tables["fees"])
+    ws.set_row(1, None, None, {"hidden": True})  # S1's 学费 row, hidden in Excel
+    wb.close()
+    d = decide(load_cohort(load_params(params)))
+    assert outcome(d, S1) == {"FEES_OWED"}
+
+
+def test_blank_rows_are_skipped_and_row_numbers_hold(tmp_path):
+    cf = CohortFiles(tmp_path)
+    cf.tables["grades"].loc[2, "成绩"] = "abc"
+    params = cf.write()
+    wb = xlsxwriter.Workbook(str(tmp_path / "data" / "成绩库.xlsx"), {"strings_to_numbers": False})
+    rows = _sheet_rows(wb.add_worksheet(), cf.tables["grades"], skip={2, 3, 10})
+    wb.close()
+    d = decide(load_cohort(load_params(params)))
+    p = d.problems[d.problems["kind"] == Kind.NOT_A_GRADE]
+    assert list(p["row"]) == [rows[2]] == [6]
+    assert not (d.problems["kind"] == Kind.NOTE_ROW).any()  # blank rows are no notes
+
+
 def outcome(d, sid):
     r = d.table.set_index("student_id").loc[sid, "reasons"]
     return set(r.split(";")) if r else set()
@@ -397,6 +461,9 @@ OTHER_FAULTS = [
     ("xlsx_named_csv", "any", ("problem", Kind.SUFFIX_MISMATCH, "")),
     ("photo_folder_is_a_file", "照片", ("structural", Kind.PHOTO_FOLDER_IS_FILE, "")),
     ("fees_formula_without_cached_value", "缴费库", ("reason", "PAYMENT_RECORD_MISSING")),
+    ("roster_merged_cells", "学籍库", ("none",)),
+    ("fees_hidden_sheet_and_row", "缴费库", ("reason", "FEES_OWED")),
+    ("grades_blank_rows", "成绩库", ("problem", Kind.NOT_A_GRADE, "成绩")),
     ("waiver_dated_on_the_deadline", "豁免记录", ("none",)),
     ("params_in_gbk", "params", ("params", Kind.PARAMS_ENCODING, "")),
     ("grades_csv_1048577_lines", "成绩库", ("none",)),
@@ -468,6 +535,9 @@ DESCRIPTIONS = {
     "fees_orphan": "a 学号 that is not in the roster",
     "fees_total_row": "a 合计 row",
     "fees_owed": "paid 2000 of 2400",
+    "roster_merged_cells": "专业 and 班级 merged down over each class's rows",
+    "fees_hidden_sheet_and_row": "a hidden first sheet, and a student's row hidden in the real sheet (it still counts)",
+    "grades_blank_rows": "blank rows between the students (a bad grade below them is named in its real Excel row)",
     "fees_formula_without_cached_value": "应缴金额 a formula with no cached value (saved by openpyxl); also data problem money_blank",
     # 顶岗实习
     "internship_no_form_column": "no 审批表 column",
