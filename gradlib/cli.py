@@ -56,13 +56,13 @@ def _run(args) -> Path:
 
 
 def _demo(args) -> Path:
-    from .demo import CSV_THRESHOLD, write_demo
+    from .demo import MESSY_MAX_STUDENTS, write_demo
     from .log import progress
     from .run.execute import run
 
     out = Path(args.out or ("demo-messy" if args.messy else "demo"))
-    if args.messy and args.students > CSV_THRESHOLD:
-        raise GradlibError(f"--messy 最多生成 {CSV_THRESHOLD} 名学生（成绩为每班每门课一张登记表）")
+    if args.messy and args.students > MESSY_MAX_STUDENTS:
+        raise GradlibError(f"--messy 最多生成 {MESSY_MAX_STUDENTS} 名学生（成绩为每班每门课一张登记表，工作表太多时读取很慢）")
     kind = "各部门系统原样导出的" if args.messy else ""
     progress(f"正在生成 {args.students} 名学生的{kind}示例数据（种子 {args.seed}）…")
     params = write_demo(out, students=args.students, seed=args.seed, photos=not args.no_photos,

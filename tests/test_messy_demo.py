@@ -13,7 +13,7 @@ import yaml
 from python_calamine import CalamineWorkbook
 
 from gradlib import cli
-from gradlib.demo import CSV_THRESHOLD, SCENARIOS, expected_decisions, write_demo
+from gradlib.demo import MESSY_MAX_STUDENTS, SCENARIOS, expected_decisions, write_demo
 from gradlib.demo.messy import FILES, REGISTER_HEADER
 from gradlib.findings import Kind
 from gradlib.params import load_params
@@ -167,5 +167,5 @@ def test_cli_demo_messy_runs(tmp_path, capsys):
 
 def test_cli_demo_messy_too_many_students(tmp_path, capsys):
     out = tmp_path / "m"
-    assert cli.main(["demo", "--messy", "--students", str(CSV_THRESHOLD + 1), "--out", str(out)]) == 1
+    assert cli.main(["demo", "--messy", "--students", str(MESSY_MAX_STUDENTS + 1), "--out", str(out)]) == 1
     assert "--messy" in capsys.readouterr().err and not out.exists()

@@ -203,13 +203,13 @@ def write_demo(out_dir: Path, students: int = 3000, seed: int = 2027, photos: bo
     ``data/照片`` is emptied first so an earlier run cannot leave stale photos behind.
 
     ``messy_files``: the same cohort as the departments' own systems export it (messy.py: the national
-    student export without 学籍状态, two-up course registers, a GBK fee export …), at most ``CSV_THRESHOLD``
-    students; ``expected_decisions(..., messy_files=True)`` is its answer key.
+    student export without 学籍状态, two-up course registers, a GBK fee export …), at most
+    ``messy.MAX_STUDENTS`` students; ``expected_decisions(..., messy_files=True)`` is its answer key.
     """
     out_dir = Path(out_dir)
     students = int(students)
-    if messy_files and students > CSV_THRESHOLD:
-        raise ValueError(f"messy_files: at most {CSV_THRESHOLD} students (got {students})")
+    if messy_files and students > messy.MAX_STUDENTS:
+        raise ValueError(f"messy_files: at most {messy.MAX_STUDENTS} students (got {students})")
     co = SyntheticCohort(students, seed)
     as_csv = students > CSV_THRESHOLD
     photos = bool(photos) and not as_csv
