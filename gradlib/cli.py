@@ -56,13 +56,17 @@ def _run(args) -> Path:
 
 
 def _demo(args) -> Path:
-    from .demo import write_demo
+    from .demo import MESSY_MAX_STUDENTS, write_demo
     from .log import progress
     from .run.execute import run
 
-    out = Path(args.out)
-    progress(f"正在生成 {args.students} 名学生的示例数据（种子 {args.seed}）…")
-    params = write_demo(out, students=args.students, seed=args.seed, photos=not args.no_photos)
+    out = Path(args.out or ("demo-messy" if args.messy else "demo"))
+    if args.messy and args.students > MESSY_MAX_STUDENTS:
+        raise GradlibError(f"--messy 最多生成 {MESSY_MAX_STUDENTS} 名学生（成绩为每班每门课一张登记表，工作表太多时读取很慢）")
+    kind = "各部门系统原样导出的" if args.messy else ""
+    progress(f"正在生成 {args.students} 名学生的{kind}示例数据（种子 {args.seed}）…")
+    params = write_demo(out, students=args.students, seed=args.seed, photos=not args.no_photos,
+                        messy_files=args.messy)
     progress(f"示例数据已写入：{out.resolve()}")
     return run(params, args.output_dir, timeout=args.timeout)
 
@@ -101,9 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
                        description="生成逼真的示例数据（学籍、成绩、缴费、实习、地址、照片、豁免）并运行。")
     d.add_argument("--students", type=int, default=3000, metavar="人数", help="学生人数（默认 3000）")
     d.add_argument("--seed", type=int, default=2027, metavar="种子", help="随机种子（相同种子生成相同数据）")
-    d.add_argument("--out", default="demo", metavar="文件夹", help="示例数据写入的文件夹（默认 demo）")
+    d.add_argument("--out", default=None, metavar="文件夹", help="示例数据写入的文件夹（默认 demo；--messy 时默认 demo-messy）")
     d.add_argument("--output-dir", metavar="文件夹", help="运行文件夹的上级目录（默认 <out>/outputs）")
     d.add_argument("--no-photos", action="store_true", help="不生成照片（人数很多时使用）")
+    d.add_argument("--messy", action="store_true",
+                   help="同一批学生，按各部门系统原样导出的格式写出：全国中职学籍系统的学生信息（无学籍状态列）、"
+                        "每班每门课一张两栏并排的成绩登记表、财务系统的收费统计（应缴/实缴）、带必填标记和字段行的实习导入模板")
     d.add_argument("--timeout", type=int, default=None, metavar="秒数", help="单个单元格的最长执行秒数")
     d.set_defaults(func=_demo)
     v = sub.add_parser("review", help="在浏览器中打开本届的审核页面（仅本机可访问），记录豁免",

@@ -155,3 +155,24 @@ def test_two_processes_creating_the_waivers_file_lose_nothing(tmp_path, trial):
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("学号,原因代码") and len(lines) == 11
     assert sum(line.startswith("学号") for line in lines) == 1
+
+
+def test_documented_required_marks_are_stripped():
+    """docs/inputs.md lists the required-field marks from docgen.REQUIRED_MARKS: the reader strips each."""
+    from gradlib.docgen import REQUIRED_MARKS, inputs_page
+    from gradlib.sources.layout import clean_header
+
+    for m in REQUIRED_MARKS:
+        assert clean_header(m + "学号") == clean_header("学号" + m) == "学号", m
+        assert f"`{m}`" in inputs_page()
+
+
+@pytest.mark.parametrize("sid,code", [("学生(*)", "课程＊"), ("*学生", "课程号（必填）"), ("学生＊", "（*）课程编码")])
+def test_aliases_under_required_field_marks(tmp_path, sid, code):
+    """An alias that carries a mark (学生(*), 课程＊ — an import template's headers) is still the column."""
+    cf = CohortFiles(tmp_path)
+    cf.tables["grades"] = cf.tables["grades"].rename(columns={"学号": sid, "课程代码": code})
+    cf.tables["grades"].loc[0, "成绩"] = "50"
+    d = run_decide(cf)
+    assert outcome_of(d, S1)[1] == {"COURSE_FAILED"}
+    assert set(d.table["outcome"]) == {"COLLECT", outcome_of(d, S1)[0]}

@@ -12,8 +12,11 @@ from .reference import CSV_THRESHOLD, MAKEUP_PUBLISHED, PHOTO_REASONS
 from .scenarios import SC_LABEL, SCENARIOS
 
 
-def expected_decisions(students: int = 3000, seed: int = 2027, photos: bool = True):
-    """The decision a correct run must reach on ``write_demo(out, students, seed, photos)``.
+def expected_decisions(students: int = 3000, seed: int = 2027, photos: bool = True, messy_files: bool = False):
+    """The decision a correct run must reach on ``write_demo(out, students, seed, photos, messy_files)``.
+
+    With ``messy_files`` the roster has no 学籍状态 column: the students planted with a status are decided
+    as enrolled ones (``Scenario.without_status``); every other student is decided as on the clean files.
 
     Returns a DataFrame sorted by student_id with the columns of decisions.csv
     (student_id, outcome, reasons, waived, deadline) plus ``scenario`` (the
@@ -25,7 +28,7 @@ def expected_decisions(students: int = 3000, seed: int = 2027, photos: bool = Tr
     mask = np.zeros(co.n, np.int64)
     for s in SCENARIOS:
         m = 0
-        for code in s.reasons:
+        for code in s.reasons_for(with_status=not messy_files):
             if photos or code not in PHOTO_REASONS:
                 m |= bit[code]
         mask[co.members[s.key]] |= m

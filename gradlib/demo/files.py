@@ -11,6 +11,7 @@ import numpy as np
 import xlsxwriter
 from PIL import Image, ImageDraw, ImageFilter
 
+from . import messy
 from .arrays import cat, strs
 from .cohort import SyntheticCohort
 from .reference import _CHUNK, COHORT, CREATED, CSV_THRESHOLD, PHOTO_H, PHOTO_MAX_KB, PHOTO_W, SCHOOL
@@ -37,6 +38,9 @@ def _write_xlsx(path: Path, t: Table) -> None:
     ws.write_row(r, 0, [c.header for c in t.cols], head_fmt)
     ws.freeze_panes(r + 1, 0)
     r += 1
+    if t.keys:
+        ws.write_row(r, 0, list(t.keys), wb.add_format({"font_color": "#808080", "italic": True}))
+        r += 1
     date_cols = [j for j, c in enumerate(t.cols) if c.kind == "date"]
     for a in range(0, t.n, _CHUNK):
         b = min(a + _CHUNK, t.n)
@@ -135,22 +139,17 @@ def _write_photos(folder: Path, co: SyntheticCohort) -> None:
         (folder / str(files[i])).write_bytes(data)
 
 
-def _params_text(students, seed, fmt, photos):
-    ext = "csv" if fmt == "csv" else "xlsx"
+def _params_text(students, seed, sources: dict[str, str], photos, messy=False):
     photo_line = "  photos: 照片/" if photos else "  photos: null"
+    kind = "，各部门系统原样导出（--messy）" if messy else ""
     return (
-        f"# {SCHOOL} {COHORT}届毕业生 演示数据（gradlib.demo：students={students}, seed={seed}）\n"
+        f"# {SCHOOL} {COHORT}届毕业生 演示数据（gradlib.demo：students={students}, seed={seed}{kind}）\n"
         f"cohort: {COHORT}\n"
         f"school: {SCHOOL}\n"
         "data_dir: data\n"
         "sources:\n"
-        f"  students: 学籍库.{ext}\n"
-        f"  curriculum: 教学计划.{ext}\n"
-        f"  grades: 成绩库.{ext}\n"
-        f"  fees: 缴费库.{ext}\n"
-        f"  internship: 顶岗实习.{ext}\n"
-        "  addresses: 邮寄地址.csv\n"
-        f"{photo_line}\n"
+        + "".join(f"  {key}: {name}\n" for key, name in sources.items())
+        + f"{photo_line}\n"
         f"waivers: {COHORT}.waivers.csv\n"
         "fees_mode: ledger\n"
         "internship_materials_due: 2027-05-31\n"
@@ -161,21 +160,9 @@ def _params_text(students, seed, fmt, photos):
     )
 
 
-def write_demo(out_dir: Path, students: int = 3000, seed: int = 2027, photos: bool = True) -> Path:
-    """Write a synthetic cohort into out_dir and return the path of its params YAML.
-
-    Writes ``params.yaml``, ``2027.waivers.csv`` and ``data/`` (学籍库, 教学计划, 成绩库, 缴费库,
-    顶岗实习 as .xlsx — or as UTF-8 .csv above ``CSV_THRESHOLD`` students —, 邮寄地址.csv in GBK and
-    the folder 照片/). Above ``CSV_THRESHOLD`` students no photos are written (``photos: null``).
-    ``data/照片`` is emptied first so an earlier run cannot leave stale photos behind.
-    """
-    out_dir = Path(out_dir)
-    students = int(students)
-    co = SyntheticCohort(students, seed)
-    as_csv = students > CSV_THRESHOLD
-    photos = bool(photos) and not as_csv
-    data = out_dir / "data"
-    data.mkdir(parents=True, exist_ok=True)
+def _clean_tables(co: SyntheticCohort, data: Path, as_csv: bool) -> dict[str, str]:
+    """The departments' tables as the contract's canonical layout; returns the sources of params.yaml."""
+    ext = "csv" if as_csv else "xlsx"
     for t in tables(co, as_csv):
         if as_csv:
             _write_csv(data / f"{t.stem}.csv", t)
@@ -189,6 +176,46 @@ def write_demo(out_dir: Path, students: int = 3000, seed: int = 2027, photos: bo
         n = len(cols[0])
         for a in range(0, n, _CHUNK):
             w.writerows(zip(*(c[a:a + _CHUNK].tolist() for c in cols)))
+    return {"students": f"学籍库.{ext}", "curriculum": f"教学计划.{ext}", "grades": f"成绩库.{ext}",
+            "fees": f"缴费库.{ext}", "internship": f"顶岗实习.{ext}", "addresses": "邮寄地址.csv"}
+
+
+def _messy_tables(co: SyntheticCohort, data: Path) -> dict[str, str]:
+    """The departments' tables as their systems export them (messy.py); returns the sources of params.yaml."""
+    rng = messy.messy_rng(co.seed)
+    f = messy.FILES
+    _write_xlsx(data / f["students"], messy.national_roster(co, rng))
+    _write_xlsx(data / f["curriculum"], messy.plan(co))
+    messy.write_registers(data / f["grades"], co, rng)
+    messy.write_fees(data / f["fees"], co, rng)
+    _write_xlsx(data / f["internship"], messy.internship(co, rng))
+    messy.write_addresses(data / f["addresses"], address_columns(co))
+    return dict(f)
+
+
+def write_demo(out_dir: Path, students: int = 3000, seed: int = 2027, photos: bool = True,
+               messy_files: bool = False) -> Path:
+    """Write a synthetic cohort into out_dir and return the path of its params YAML.
+
+    Writes ``params.yaml``, ``2027.waivers.csv`` and ``data/`` (学籍库, 教学计划, 成绩库, 缴费库,
+    顶岗实习 as .xlsx — or as UTF-8 .csv above ``CSV_THRESHOLD`` students —, 邮寄地址.csv in GBK and
+    the folder 照片/). Above ``CSV_THRESHOLD`` students no photos are written (``photos: null``).
+    ``data/照片`` is emptied first so an earlier run cannot leave stale photos behind.
+
+    ``messy_files``: the same cohort as the departments' own systems export it (messy.py: the national
+    student export without 学籍状态, two-up course registers, a GBK fee export …), at most
+    ``messy.MAX_STUDENTS`` students; ``expected_decisions(..., messy_files=True)`` is its answer key.
+    """
+    out_dir = Path(out_dir)
+    students = int(students)
+    if messy_files and students > messy.MAX_STUDENTS:
+        raise ValueError(f"messy_files: at most {messy.MAX_STUDENTS} students (got {students})")
+    co = SyntheticCohort(students, seed)
+    as_csv = students > CSV_THRESHOLD
+    photos = bool(photos) and not as_csv
+    data = out_dir / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    sources = _messy_tables(co, data) if messy_files else _clean_tables(co, data, as_csv)
     if photos:
         _write_photos(data / "照片", co)
     with open(out_dir / f"{COHORT}.waivers.csv", "w", encoding="utf-8-sig", newline="") as f:
@@ -196,5 +223,5 @@ def write_demo(out_dir: Path, students: int = 3000, seed: int = 2027, photos: bo
         w.writerow(["学号", "原因代码", "理由", "批准人", "日期", "操作", "记录人", "记录时间"])
         w.writerows(co.waiver_rows)
     params = out_dir / "params.yaml"
-    params.write_text(_params_text(students, seed, "csv" if as_csv else "xlsx", photos), encoding="utf-8")
+    params.write_text(_params_text(students, seed, sources, photos, messy_files), encoding="utf-8")
     return params

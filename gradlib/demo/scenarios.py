@@ -1,7 +1,9 @@
 """The planted scenarios of the synthetic cohort: who gets which defect, and which reasons that must give.
 
 Each scenario names plain functions of ``plant.py`` (with their arguments) that bend the chosen students'
-data; ``reasons`` is what a correct run must find for them before waivers.
+data; ``reasons`` is what a correct run must find for them before waivers, and ``without_status`` what it
+must find on a roster without a 学籍状态 column (``write_demo(messy_files=True)``: the national export
+cannot say 休学, 退学, 转出 or 离校未办手续, so every student is 在籍).
 """
 from __future__ import annotations
 
@@ -20,35 +22,40 @@ class Scenario:
     minimum: int         # at least this many students, whatever the size
     ops: tuple           # (name of a function of plant.py, kwargs) applied to the chosen students
     reasons: tuple       # the reasons a correct run must find (before waivers)
+    without_status: tuple | None = None   # the reasons when the roster has no 学籍状态 column (all 在籍)
+
+    def reasons_for(self, with_status: bool) -> tuple:
+        """The reasons a correct run must find, on a roster with or without a 学籍状态 column."""
+        return self.reasons if with_status or self.without_status is None else self.without_status
 
 
-def _sc(key, label, rate, minimum, ops, reasons=()):
+def _sc(key, label, rate, minimum, ops, reasons=(), without_status=None):
     return Scenario(key, label, rate, minimum, tuple((o[0], o[1] if len(o) > 1 else {}) for o in ops),
-                    tuple(reasons))
+                    tuple(reasons), None if without_status is None else tuple(without_status))
 
 
 SCENARIOS: tuple[Scenario, ...] = (
     _sc("left_without_procedure", "离校未办手续", 0.0008, 1, [("status", {"value": "离校未办手续"})],
-        ["LEFT_WITHOUT_PROCEDURE"]),
+        ["LEFT_WITHOUT_PROCEDURE"], []),
     _sc("left_no_internship_fees", "离校未办手续，且无实习记录、欠费", 0.0008, 1,
         [("status", {"value": "离校未办手续"}), ("no_internship_row",), ("fees_owed",)],
-        ["LEFT_WITHOUT_PROCEDURE", "INTERNSHIP_RECORD_MISSING", "FEES_OWED"]),
+        ["LEFT_WITHOUT_PROCEDURE", "INTERNSHIP_RECORD_MISSING", "FEES_OWED"], ["INTERNSHIP_RECORD_MISSING", "FEES_OWED"]),
     _sc("dropped_out", "退学（实习前退学，无实习记录和实习成绩）", 0.0015, 1,
         [("status", {"value": "退学"}), ("no_internship_row",), ("grade_missing", {"internship": True})],
-        ["NO_STATUS", "GRADE_MISSING", "INTERNSHIP_RECORD_MISSING"]),
-    _sc("transferred", "转出", 0.001, 1, [("status", {"value": "转出"})], ["NO_STATUS"]),
-    _sc("suspended_ok", "休学，已缴清费用且成绩已认定（按在籍审核）", 0.001, 1, [("suspended", {"certified": "是"})]),
+        ["NO_STATUS", "GRADE_MISSING", "INTERNSHIP_RECORD_MISSING"], ["GRADE_MISSING", "INTERNSHIP_RECORD_MISSING"]),
+    _sc("transferred", "转出", 0.001, 1, [("status", {"value": "转出"})], ["NO_STATUS"], []),
+    _sc("suspended_ok", "休学，已缴清费用且成绩已认定（按在籍审核）", 0.001, 1, [("suspended", {"certified": "是"})], [], []),
     _sc("suspended_uncertified", "休学，成绩认定为“否”", 0.0008, 1, [("suspended", {"certified": "否"})],
-        ["SUSPENDED_GRADES_UNCERTIFIED"]),
+        ["SUSPENDED_GRADES_UNCERTIFIED"], []),
     _sc("suspended_uncertified_blank", "休学，成绩认定为空", 0.0004, 1, [("suspended", {"certified": ""})],
-        ["SUSPENDED_GRADES_UNCERTIFIED"]),
+        ["SUSPENDED_GRADES_UNCERTIFIED"], []),
     _sc("suspended_fees_owed", "休学，成绩已认定但欠费", 0.0008, 1,
-        [("suspended", {"certified": "是"}), ("fees_owed",)], ["SUSPENDED_FEES_OWED"]),
+        [("suspended", {"certified": "是"}), ("fees_owed",)], ["SUSPENDED_FEES_OWED"], ["FEES_OWED"]),
     _sc("suspended_no_fee_rows", "休学，成绩已认定但缴费库无记录", 0.0004, 1,
-        [("suspended", {"certified": "是"}), ("no_fee_rows",)], ["SUSPENDED_FEES_OWED"]),
+        [("suspended", {"certified": "是"}), ("no_fee_rows",)], ["SUSPENDED_FEES_OWED"], ["PAYMENT_RECORD_MISSING"]),
     _sc("suspended_both", "休学，欠费且成绩未认定", 0.0004, 1,
         [("suspended", {"certified": "否"}), ("fees_owed",)],
-        ["SUSPENDED_FEES_OWED", "SUSPENDED_GRADES_UNCERTIFIED"]),
+        ["SUSPENDED_FEES_OWED", "SUSPENDED_GRADES_UNCERTIFIED"], ["FEES_OWED"]),
     _sc("course_failed", "一门必修课经补考、清考仍不及格", 0.015, 3, [("course_failed",)], ["COURSE_FAILED"]),
     _sc("course_failed_two", "两门必修课补考、清考后仍不及格", 0.003, 1, [("course_failed", {"k": 2})],
         ["COURSE_FAILED"]),
@@ -64,7 +71,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     _sc("record_blank_politics", "学籍库政治面貌为空", 0.0, 1, [("record", {"field": "politics", "value": ""})],
         ["RECORD_INCOMPLETE"]),
     _sc("record_bad_status", "学籍状态为“在校”（不在五种之内）", 0.0, 1, [("status", {"value": "在校"})],
-        ["RECORD_INCOMPLETE"]),
+        ["RECORD_INCOMPLETE"], []),
     _sc("record_blank_address", "家庭住址为空", 0.0, 1, [("record", {"field": "address", "value": ""})],
         ["RECORD_INCOMPLETE"]),
     _sc("major_typo", "专业名称与教学计划不符（如“机电一体化”）", 0.001, 2, [("major_typo",)],

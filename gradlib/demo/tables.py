@@ -68,6 +68,7 @@ class Table:
     cols: list
     title: str | None = None
     footer: list = field(default_factory=list)   # rows of native values, after one blank row
+    keys: tuple = ()                             # an import template's row of field keys under the header
 
     @property
     def n(self) -> int:
