@@ -79,6 +79,19 @@ def _verify(args) -> None:
     return 0 if verdict.ok else 1
 
 
+def _publish(args) -> int:
+    from .reasons import OUTCOME_BY_CODE
+    from .run.publish import publish
+
+    pub = publish(args.run_folder, by=args.by, registry=args.registry)
+    counts = "，".join(f"{OUTCOME_BY_CODE[k].label} {v} 人" for k, v in pub.counts.items() if k in OUTCOME_BY_CODE)
+    what = "跟踪复核结果" if pub.kind == "followup" else "毕业审核结果"
+    print(f"已发布 {pub.cohort} 届{what}：运行 {pub.run_id}，共 {pub.students} 人（{counts}）")
+    print(f"发布人：{pub.recorded_by}，发布时间：{pub.recorded_at}" +
+          ("（取代此前发布的结果，历史记录保留）" if pub.superseded else ""))
+    return 0
+
+
 def _new(args) -> None:
     from .newcohort import main
 
@@ -126,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("run_folder", metavar="运行文件夹", help="要核验的运行文件夹，如 outputs/2027/20270625-143012")
     f.add_argument("--hashes-only", action="store_true", help="只核对校验值，不重新运行")
     f.set_defaults(func=_verify)
+    b = sub.add_parser("publish", help="把一次成功的运行发布为本届的正式结果，记入登记库",
+                       description="核对运行文件夹（须成功完成、文件与 manifest.json 一致、不早于已发布的运行），"
+                                   "把每名学生的结果和学籍信息记入登记库；再次发布较新的运行时取代此前的结果，历史保留。")
+    b.add_argument("run_folder", metavar="运行文件夹", help="要发布的运行文件夹，如 outputs/2027/20270625-143012")
+    b.add_argument("--by", metavar="姓名", help="发布人（默认为当前系统用户）")
+    b.add_argument("--registry", metavar="文件", help="登记库文件（默认取运行参数中的 registry，即 output_dir/registry.sqlite）")
+    b.set_defaults(func=_publish)
     n = sub.add_parser("new", help="为新的一届写出参数文件和空的豁免记录文件，并提示下一步",
                        description="写出 params/<届别>.yaml（已存在时不改动）、只有表头的豁免记录文件和数据文件夹；"
                                    "最后一行输出参数文件的路径。")

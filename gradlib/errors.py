@@ -58,6 +58,11 @@ class ServeFailed(GradlibError):
     headline = "审核页面未能启动"
 
 
+class RegistryError(GradlibError):
+    """The registry refuses a change (a failed or tampered run, an older run, a student not eligible…)."""
+    headline = "登记库"
+
+
 class RunFailed(GradlibError):
     """A run did not finish. Facts: the failing cell (1-based) and error name when the notebook raised, the
     folder where its evidence (partial notebook, log) was kept."""

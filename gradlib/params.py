@@ -22,7 +22,7 @@ DEFAULT_SOURCES = {
 }
 KEYS = ("cohort", "school", "data_dir", "sources", "waivers", "fees_mode", "fee_tolerance", "pass_mark",
         "internship_materials_due", "makeup_results_published", "issue_window", "photo", "output_dir",
-        "posting_period", "font")
+        "posting_period", "font", "registry")
 REQUIRED = ("cohort", "internship_materials_due", "makeup_results_published")
 REQUIRED_EXAMPLES = {"cohort": "毕业年份，如 cohort: 2027",
                      "internship_materials_due": "实习材料截止日期，如 internship_materials_due: 2027-05-31",
@@ -62,6 +62,7 @@ class Params:
     output_dir: Path
     posting_period: tuple[dt.date, dt.date]
     font: Path | None = None
+    registry: Path | None = None  # the graduate registry (SQLite); default <output_dir>/registry.sqlite
     raw: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -221,9 +222,15 @@ def load_params(path, output_dir=None) -> Params:
         font = (base / raw["font"]).resolve() if isinstance(raw["font"], str) else None
         if font is None or not font.is_file():
             ck.bad("font", raw["font"], "字体文件不存在", "TrueType 字体文件（.ttf/.ttc/.otf）的路径")
+    registry = out / "registry.sqlite" if out is not None else None
+    if raw.get("registry") not in (None, ""):
+        if isinstance(raw["registry"], str):
+            registry = (base / raw["registry"]).resolve()
+        else:
+            ck.bad("registry", raw["registry"], "应为文件路径", "登记库文件（SQLite）的路径，如 outputs/registry.sqlite")
     ck.check()
     return Params(path, cohort, school, data_dir.resolve(), sources, waivers, fees_mode, fee_tolerance,
-                  pass_mark, due, pub, window, photo, out, posting, font, raw)
+                  pass_mark, due, pub, window, photo, out, posting, font, registry, raw)
 
 
 def _sources(ck: _Checker, given, data_dir: Path) -> dict[str, Source]:

@@ -60,6 +60,8 @@ def copy_inputs(params: Params, files: dict[str, Path], dest: Path) -> Path:
         shutil.copy2(files["waivers"], dest / files["waivers"].name)
         raw["waivers"] = files["waivers"].name
     raw["output_dir"] = str(params.output_dir)
+    if params.registry is not None:
+        raw["registry"] = str(params.registry)
     if params.font:
         raw["font"] = str(params.font)
     copy = dest / "params.yaml"

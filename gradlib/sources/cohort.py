@@ -149,3 +149,13 @@ def refresh_waivers(cohort: Cohort, wf: waivers.WaiverFile) -> Cohort:
     files = dict(cohort.files)
     files["waivers"] = wf.path
     return replace(cohort, waivers=w, problems=F.combine([kept, probs]), files=files)
+
+
+def load_roster(params: Params) -> pd.DataFrame:
+    """The roster (学籍库) alone, read and validated as in load_cohort (e.g. to publish a run's students)."""
+    found = Findings()
+    path = _resolve(params.sources["students"], "students", params)
+    raw = tables.read_table(STUDENTS, path, params.sources["students"].sheet, found)
+    students = tables.students(raw, found) if raw is not None else None
+    found.check()
+    return students

@@ -1,0 +1,144 @@
+"""The registry's tables, as numbered migrations: a registry of any older version is brought up to date.
+
+Every table is append-only (triggers refuse UPDATE and DELETE): a correction is a new row that names the row
+it supersedes (``supersedes``), with who (``recorded_by``) and when (``recorded_at``). The current state of a
+thing is its newest row that no later row supersedes.
+"""
+from __future__ import annotations
+
+# (version, what it adds, SQL). Never edit a migration that has shipped: add the next one.
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (1, "cohorts, runs and publications, graduates and their history, collection and mailing, transfers, stock", """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    kind TEXT NOT NULL,                 -- cohort | followup
+    run_id TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    manifest_sha256 TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    version TEXT,
+    git_commit TEXT,
+    students INTEGER NOT NULL,
+    counts TEXT,                        -- JSON {outcome: n}
+    UNIQUE (cohort, kind, run_id)
+);
+CREATE TABLE publications (
+    id INTEGER PRIMARY KEY,
+    run INTEGER NOT NULL REFERENCES runs(id),
+    cohort INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    supersedes INTEGER REFERENCES publications(id),
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE graduates (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    student_id TEXT NOT NULL,           -- 学号
+    publication INTEGER NOT NULL REFERENCES publications(id),
+    name TEXT NOT NULL,
+    sex TEXT,
+    birth_date TEXT,
+    id_number TEXT,
+    major TEXT,
+    class TEXT,
+    diploma_number TEXT,
+    outcome TEXT NOT NULL,
+    reasons TEXT NOT NULL,              -- ;-separated codes, as in decisions.csv
+    waived TEXT NOT NULL,
+    deadline TEXT,
+    record TEXT NOT NULL,               -- JSON: the roster row as read
+    supersedes INTEGER REFERENCES graduates(id),
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX graduates_student ON graduates (student_id, cohort);
+CREATE INDEX graduates_id_number ON graduates (id_number);
+CREATE INDEX graduates_name ON graduates (name);
+CREATE INDEX graduates_diploma ON graduates (diploma_number);
+CREATE TABLE collections (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    method TEXT NOT NULL,               -- in_person | mail | void
+    day TEXT NOT NULL,
+    receiver TEXT,                      -- in person: the student or a named proxy
+    proxy INTEGER NOT NULL DEFAULT 0,
+    tracking_number TEXT,
+    note TEXT,
+    supersedes INTEGER REFERENCES collections(id),
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX collections_student ON collections (student_id, cohort);
+CREATE TABLE transfers (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER,
+    student_id TEXT NOT NULL,
+    receiving_school TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    handed_over TEXT,                   -- NULL: pending
+    tracking_number TEXT,
+    supersedes INTEGER REFERENCES transfers(id),
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE stock (
+    id INTEGER PRIMARY KEY,
+    item TEXT NOT NULL,                 -- inner (内芯) | cover (封皮)
+    event TEXT NOT NULL,                -- received | used | spoiled
+    quantity INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    cohort INTEGER,
+    diploma_number TEXT,
+    reason TEXT,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+"""),
+    (2, "issued documents and their voiding, with the serials' sequences", """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    serial TEXT NOT NULL UNIQUE,        -- school-year-kind-sequence
+    kind TEXT NOT NULL,                 -- diploma | graduation | status | enrolment | study | letter
+    cohort INTEGER,
+    student_id TEXT,
+    person TEXT NOT NULL,               -- JSON: whom it is about (name, id number, …)
+    code TEXT NOT NULL,                 -- verification code (HMAC of the content)
+    content_sha256 TEXT NOT NULL,
+    template TEXT,
+    template_sha256 TEXT,
+    output_sha256 TEXT,
+    approval TEXT,                      -- JSON: grades check and leader's approval (study certificates)
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX documents_student ON documents (student_id);
+CREATE TABLE document_voids (
+    id INTEGER PRIMARY KEY,
+    document INTEGER NOT NULL REFERENCES documents(id),
+    reason TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+"""),
+)
+
+APPEND_ONLY = ("runs", "publications", "graduates", "collections", "transfers", "stock", "documents",
+               "document_voids")
+
+
+def guard_sql(table: str) -> str:
+    """Triggers that refuse to change or delete a row of an append-only table."""
+    return "".join(
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'append-only: {table}'); END;\n" for op in ("UPDATE", "DELETE"))
+
+
+VERSION = MIGRATIONS[-1][0]
