@@ -17,6 +17,13 @@ from ..errors import RegistryError
 from .schema import APPEND_ONLY, MIGRATIONS, VERSION, guard_sql
 
 BUSY_MS = 30_000
+DEFAULT_PATH = Path("outputs") / "registry.sqlite"  # the commands' default: params' default output_dir from the checkout
+
+
+def open_registry(path=None, *, create: bool = False) -> Registry:
+    """The registry at path (default outputs/registry.sqlite); RegistryError when it does not exist and
+    create is False."""
+    return Registry(Path(path) if path else DEFAULT_PATH, create=create)
 
 
 def now() -> str:
