@@ -102,3 +102,14 @@ def status(reg: Registry, cohort: int, as_of: dt.date | None = None) -> Status:
     return Status(cohort, pub, published(reg, cohort, "followup"), outcomes, len(in_person) - proxy, proxy,
                   int((live["method"] == "mail").sum()) if len(live) else 0, left.reset_index(drop=True),
                   window, known, as_of or dt.date.today())
+
+
+def overview(path, cohort: int, roster: int, spares: float, as_of: dt.date | None = None):
+    """What the cohort notebook shows: (Status or None when not published, the stock balance, the order
+    forecast for this cohort's roster). A registry that does not exist yet is not created."""
+    from .stock import balance, forecast
+
+    path = Path(path) if path and Path(path).exists() else Path(":memory:")
+    with Registry(path) as reg:
+        st = status(reg, cohort, as_of) if published(reg, cohort) else None
+        return st, balance(reg), forecast(reg, cohort, roster, spares)
