@@ -8,9 +8,8 @@ from registry_helpers import cli, make_run
 
 from gradlib.errors import ParamsError, RegistryError
 from gradlib.params import load_params
-from gradlib.registry import Registry, now
+from gradlib.registry import Registry, now, transfers
 from gradlib.registry import stock as stock_
-from gradlib.registry import transfers
 from gradlib.registry.collect import collect_one
 from gradlib.registry.lookup import find, mask_id
 from gradlib.run.publish import publish, registry_of
