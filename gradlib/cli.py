@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from .errors import GradlibError
+from .errors import GradlibError, RegistryError
 
 # argparse's own error messages, in Chinese (office staff read them); matched, never monkeypatched
 _ERRORS_ZH = (
@@ -127,14 +127,14 @@ def _collect(args) -> int:
     with open_registry(args.registry) as reg:
         if args.from_file:
             if args.student:
-                raise GradlibError("--from 与学号不能同时给出：从文件导入时不写学号")
+                raise RegistryError("--from 与学号不能同时给出：从文件导入时不写学号")
             done = collect_file(reg, args.from_file, _by(args), args.cohort)
             parts = "，".join(f"{COLLECTION_BY_CODE[k].label} {v} 人" for k, v in done.by_method.items())
             print(f"已从 {Path(args.from_file).name} 登记 {done.written} 人" + (f"（{parts}）" if parts else "")
                   + (f"；{done.skipped} 人此前已同样登记，未重复登记" if done.skipped else ""))
             return 0
         if not args.student:
-            raise GradlibError("请给出学号，或用 --from 文件 批量导入")
+            raise RegistryError("请给出学号，或用 --from 文件 批量导入")
         print(collect_one(reg, args.student, _by(args), day=_day(args.date), receiver=args.receiver or "",
                           mail=args.mail, tracking=args.tracking or "", void=args.void, correct=args.correct,
                           cohort=args.cohort, note=args.note or ""))
@@ -272,7 +272,8 @@ def _transfer_parser(sub):
     t = sub.add_parser("transfer", help="档案移交（升读大专等）：登记、登记移交完成、列出待移交并写出档案移交清单",
                        description="登记学生档案移交。add 登记一条（可同时给出移交日期）；done 登记移交完成；"
                                    "list 列出待移交的记录，--out 写出带签字栏的档案移交清单（内部）.xlsx。")
-    ts = t.add_subparsers(dest="action", required=True, metavar="操作", title="操作", parser_class=Parser)
+    ts = t.add_subparsers(dest="action", required=True, metavar="操作", title="操作", parser_class=Parser,
+                          help="add 登记，done 登记移交完成，list 列出")
     a = ts.add_parser("add", help="登记一条档案移交")
     a.add_argument("--student", required=True, metavar="学号", help="学生的学号")
     a.add_argument("--school", required=True, metavar="接收学校", help="接收档案的学校")
@@ -299,7 +300,8 @@ def _stock_parser(sub):
     k.add_argument("--forecast", metavar="参数文件", help="要征订证书的那一届的参数文件，如 params/2028.yaml")
     k.add_argument("--list", action="store_true", help="同时列出最近的库存记录（含记录编号）")
     k.add_argument("--registry", metavar="文件", help=REGISTRY_HELP)
-    ks = k.add_subparsers(dest="action", required=False, metavar="操作", title="操作", parser_class=Parser)
+    ks = k.add_subparsers(dest="action", required=False, metavar="操作", title="操作", parser_class=Parser,
+                          help="receive 入库，use 领用，spoil 损坏，void 作废一条记录")
     for name, zh in (("receive", "入库"), ("use", "领用"), ("spoil", "损坏")):
         e = ks.add_parser(name, help=f"登记{zh}的内芯、封皮数量")
         e.add_argument("--inner", type=int, default=0, metavar="数量", help="内芯张数")

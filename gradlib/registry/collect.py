@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..errors import RecordsRejected, RegistryError
 from ..findings import Kind, Problem
-from ..reasons import outcome_label
+from ..reasons import COLLECTION_BY_CODE, outcome_label
 from ..sources.values import parse_dates
 from .db import Registry, now
 
@@ -79,11 +79,11 @@ def current(db, cohort: int, student_id: str):
 
 def describe(row) -> str:
     """A collection row in Chinese: 2027-07-03 本人领取（张伟）, 2027-07-05 邮寄（快递单号 SF1234）."""
-    if row["method"] == "mail":
-        return f"{row['day']} 邮寄（快递单号 {row['tracking_number']}）"
     if row["method"] == "void":
-        return "作废（登记有误）"
-    return f"{row['day']} {'代领' if row['proxy'] else '本人领取'}（{row['receiver']}）"
+        return COLLECTION_BY_CODE["void"].label
+    if row["method"] == "mail":
+        return f"{row['day']} {COLLECTION_BY_CODE['mail'].label}（快递单号 {row['tracking_number']}）"
+    return f"{row['day']} {COLLECTION_BY_CODE['proxy' if row['proxy'] else 'in_person'].label}（{row['receiver']}）"
 
 
 def record(reg: Registry, items: list[Collection], by: str, *, cohort: int | None = None,
