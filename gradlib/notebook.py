@@ -171,12 +171,20 @@ def show_outputs(paths, run_dir):
 
 def show_registry(d: Decisions, limit: int = PROBLEMS_SHOWN):
     """八、the registry: the published result's collection status, the blanks on hand and the order forecast."""
+    import sqlite3
+
     from IPython.display import HTML, display
 
+    from .errors import GradlibError
     from .registry.status import overview
 
     p = d.cohort.params
-    st, stock, order = overview(p.registry, p.cohort, d.cohort.size, p.diploma_spares)
+    try:
+        st, stock, order = overview(p.registry, p.cohort, d.cohort.size, p.diploma_spares)
+    except (GradlibError, sqlite3.Error) as e:  # the registry never stops a run
+        text = e.report() if isinstance(e, GradlibError) else f"{p.registry}（{e}）"
+        display(HTML(f"<p>登记库无法读取：{html.escape(text)}</p>"))
+        return
     if st is None:
         display(HTML(f"<p>登记库中尚无 {p.cohort} 届已发布的结果（审核无误后用 <code>gradlib publish 运行文件夹</code> 发布）。</p>"))
     else:

@@ -14,9 +14,11 @@ from .transfers import transfer_rows
 
 
 def mask_id(number: str) -> str:
-    """3601**********1234: the first and last four characters of an ID number, the rest hidden."""
+    """3601**********1234: the first and last four characters of an ID number, the rest hidden (a short number
+    of another document keeps only its first and last character)."""
     n = str(number or "")
-    return n if len(n) <= 8 else n[:4] + "*" * (len(n) - 8) + n[-4:]
+    keep = 4 if len(n) > 8 else 1 if len(n) > 2 else 0
+    return n[:keep] + "*" * (len(n) - 2 * keep) + (n[-keep:] if keep else "")
 
 
 @dataclass(frozen=True)
