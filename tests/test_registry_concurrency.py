@@ -31,6 +31,21 @@ with Registry(path) as reg:
 """
 
 
+BIG = """
+import pathlib, sys
+import pandas as pd
+from gradlib.registry import Registry, RunRecord, publish
+n = 50_000
+g = pd.DataFrame({"student_id": [f"B{i:06d}" for i in range(n)], "outcome": "COLLECT", "reasons": "", "waived": "",
+                  "deadline": "", "姓名": "学生", "班级": "24机电1班"})
+run = RunRecord(2028, "cohort", "20280625-000000", "/nowhere", "0" * 64, "2028-06-25T00:00:00", None, None, None,
+                n, {"COLLECT": n})
+with Registry(sys.argv[1]) as reg:
+    pathlib.Path(sys.argv[2]).write_text("")
+    publish(reg, run, g, "测试")
+"""
+
+
 def _cohort(reg: Registry):
     g = pd.DataFrame({"student_id": [f"S{i:05d}" for i in range(STUDENTS)], "outcome": "COLLECT", "reasons": "",
                       "waived": "", "deadline": "", "姓名": [f"学生{i}" for i in range(STUDENTS)], "班级": "24机电1班"})
@@ -88,3 +103,20 @@ def test_a_publish_killed_mid_transaction_leaves_the_registry_whole(tmp_path):
     with Registry(path) as reg:
         assert [p.run_id for p in publications(reg)] == [first.name, second.name]
         assert reg.one("SELECT COUNT(*) FROM graduates")[0] == 12
+
+
+def test_a_big_publish_killed_as_soon_as_the_registry_is_open_is_all_or_nothing(tmp_path):
+    """No hook: 50,000 students published, killed right after the connection opened (wherever it then is)."""
+    path, opened = tmp_path / "r.sqlite", tmp_path / "opened"
+    with Registry(path) as reg:
+        _cohort(reg)
+    proc = subprocess.Popen([sys.executable, "-c", BIG, str(path), str(opened)], stderr=subprocess.PIPE)
+    _until(opened, proc)
+    proc.kill()
+    proc.wait(timeout=60)
+    with Registry(path) as reg:
+        assert reg.one("PRAGMA integrity_check")[0] == "ok"
+        pubs = [p.cohort for p in publications(reg)]
+        big = reg.one("SELECT COUNT(*) FROM graduates WHERE cohort = 2028")[0]
+        assert (pubs, big) in (([2027], 0), ([2027, 2028], 50_000))
+        assert reg.one("SELECT COUNT(*) FROM graduates WHERE cohort = 2027")[0] == STUDENTS
