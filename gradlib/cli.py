@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from .errors import GradlibError
+from .errors import GradlibError, RegistryError
 
 # argparse's own error messages, in Chinese (office staff read them); matched, never monkeypatched
 _ERRORS_ZH = (
@@ -104,6 +104,220 @@ def _review(args) -> None:
     serve(args.params, port=args.port, open_browser=not args.no_browser)
 
 
+# ---- the registry: collect, status, lookup, transfer, stock (issue #9) --------------------------------------
+
+def _day(text: str):
+    from .registry.collect import parse_day
+
+    return parse_day(text) if text else None
+
+
+def _by(args) -> str:
+    from .registry import default_user
+
+    return args.by or default_user()
+
+
+def _collect(args) -> int:
+    from .reasons import COLLECTION_BY_CODE
+    from .registry.collect import collect_one
+    from .registry.db import open_registry
+    from .registry.sheets import collect_file
+
+    with open_registry(args.registry) as reg:
+        if args.from_file:
+            if args.student:
+                raise RegistryError("--from 与学号不能同时给出：从文件导入时不写学号")
+            done = collect_file(reg, args.from_file, _by(args), args.cohort)
+            parts = "，".join(f"{COLLECTION_BY_CODE[k].label} {v} 人" for k, v in done.by_method.items())
+            print(f"已从 {Path(args.from_file).name} 登记 {done.written} 人" + (f"（{parts}）" if parts else "")
+                  + (f"；{done.skipped} 人此前已同样登记，未重复登记" if done.skipped else ""))
+            return 0
+        if not args.student:
+            raise RegistryError("请给出学号，或用 --from 文件 批量导入")
+        print(collect_one(reg, args.student, _by(args), day=_day(args.date), receiver=args.receiver or "",
+                          mail=args.mail, tracking=args.tracking or "", void=args.void, correct=args.correct,
+                          cohort=args.cohort, note=args.note or ""))
+    return 0
+
+
+def _status(args) -> int:
+    from .registry.db import open_registry
+    from .registry.status import status
+
+    with open_registry(args.registry) as reg:
+        print(status(reg, args.cohort, _day(args.as_of)).report())
+    return 0
+
+
+def _lookup(args) -> int:
+    from .registry.db import open_registry
+    from .registry.lookup import find, record_text
+
+    with open_registry(args.registry) as reg:
+        found = find(reg, args.query, args.cohort)
+        if not found:
+            print(f"登记库中没有找到“{args.query}”（可按学号、身份证号、姓名或证书编号查询）")
+            return 1
+        if len(found) > 1:
+            print(f"找到 {len(found)} 名学生，请用学号查询其中一人：")
+            print("\n".join(f"  {m.line()}" for m in found))
+            return 0
+        print(record_text(reg, found[0], full=args.full))
+    return 0
+
+
+def _transfer(args) -> int:
+    from .registry import transfers
+    from .registry.db import open_registry
+
+    with open_registry(args.registry) as reg:
+        if args.action == "add":
+            t = transfers.add(reg, args.student, args.school, args.reason, _by(args), day=_day(args.date),
+                              tracking=args.tracking or "", cohort=args.cohort)
+            print(f"已登记档案移交：{t['name']}（{t['student_id']}）→ {t['receiving_school']}（{t['reason']}），"
+                  + (f"{t['handed_over']} 已移交" if t["handed_over"] else "待移交"))
+        elif args.action == "done":
+            t = transfers.done(reg, args.student, _by(args), day=_day(args.date) or _today(),
+                               tracking=args.tracking or "")
+            print(f"已登记移交：学号 {t['student_id']} 的档案于 {t['handed_over']} 移交{t['receiving_school']}")
+        else:
+            df = transfers.table(reg, pending_only=not args.all)
+            print(f"{'全部' if args.all else '待移交的'}档案移交：{len(df)} 人")
+            for r in df.itertuples(index=False):
+                print(f"  {r.学号}  {r.姓名}  {r.班级}  → {r.接收学校}（{r.移交原因}）  {r.移交日期 or '待移交'}")
+            if args.out:
+                print(transfers.write_list(df, args.out, pending_only=not args.all))
+    return 0
+
+
+def _today():
+    import datetime as dt
+
+    return dt.date.today()
+
+
+def _stock(args) -> int:
+    from .registry import stock
+    from .registry.db import open_registry
+
+    if args.action is None and args.forecast:
+        print(_frame_text(*stock.forecast_for(args.forecast, args.registry)))
+        return 0
+    with open_registry(args.registry, create=args.action == "receive") as reg:
+        if args.action == "void":
+            print(stock.void(reg, args.row, _by(args), args.reason or ""))
+        elif args.action:
+            print(stock.record(reg, stock.ACTIONS[args.action], {"inner": args.inner, "cover": args.cover}, _by(args),
+                               day=_day(args.date) or _today(), cohort=args.cohort, reason=args.reason or ""))
+        print(_frame_text(stock.balance(reg), "空白毕业证书结存"))
+        if args.list:
+            print(_frame_text(stock.rows(reg), "最近的库存记录"))
+    return 0
+
+
+def _frame_text(df, title: str) -> str:
+    lines = [title + "：", "  " + "  ".join(map(str, df.columns))]
+    lines += ["  " + "  ".join(map(str, r)) for r in df.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+REGISTRY_HELP = "登记库文件（默认 outputs/registry.sqlite）"
+
+
+def _common(p, cohort_help: str | None = "届别（同一学号出现在多届时指定）", by: bool = True):
+    if cohort_help:
+        p.add_argument("--cohort", type=int, metavar="届别", help=cohort_help)
+    if by:
+        p.add_argument("--by", metavar="姓名", help="登记人（默认为当前系统用户）")
+    p.add_argument("--registry", metavar="文件", help=REGISTRY_HELP)
+
+
+def _registry_parsers(sub):
+    """collect, status, lookup, transfer and stock: the registry's commands (issue #9)."""
+    c = sub.add_parser("collect", help="登记毕业证领取（本人或代领）或邮寄；可从填好的领取花名册、邮寄清单批量导入",
+                       description="登记一名学生领取或邮寄毕业证书；只有已发布结果为“可领取”的学生才能登记。"
+                                   "更正用 --correct（新记录取代原记录），登记有误用 --void 作废；原记录都保留。")
+    c.add_argument("student", nargs="?", metavar="学号", help="学生的学号（用 --from 导入时不写）")
+    c.add_argument("--date", metavar="日期", help="领取或邮寄日期（默认今天）")
+    c.add_argument("--receiver", metavar="姓名", help="领取人（默认本人；代领时写代领人姓名）")
+    c.add_argument("--mail", action="store_true", help="邮寄（须给出 --tracking）")
+    c.add_argument("--tracking", metavar="快递单号", help="邮寄的快递单号")
+    c.add_argument("--correct", action="store_true", help="更正该生已有的记录（新记录取代原记录）")
+    c.add_argument("--void", action="store_true", help="作废该生已有的记录（登记有误）")
+    c.add_argument("--note", metavar="说明", help="备注")
+    c.add_argument("--from", dest="from_file", metavar="文件",
+                   help="填好的毕业证及报到证领取花名册（领取人签名、领取日期）或毕业证邮寄清单（快递单号、邮寄日期）")
+    _common(c)
+    c.set_defaults(func=_collect)
+    s = sub.add_parser("status", help="一届的领取情况：已发布的运行、各结论人数、已领取、已邮寄、未领取",
+                       description="列出已发布的运行和各结论人数，本人领取、代领、邮寄和未领取的人数；"
+                                   "发放时间过后，列出仍未领取的可领取学生。")
+    s.add_argument("cohort", type=int, metavar="届别", help="毕业年份，如 2027")
+    s.add_argument("--as-of", metavar="日期", help="按哪一天统计（默认今天）")
+    _common(s, None, by=False)
+    s.set_defaults(func=_status)
+    q = sub.add_parser("lookup", help="按学号、身份证号、姓名或证书编号查询毕业生的记录",
+                       description="输出学籍信息（身份证号部分隐藏，--full 显示全部）、每次发布的结论、领取与邮寄、"
+                                   "档案移交和已出具的文书。找不到时退出码 1；找到多人时逐行列出。")
+    q.add_argument("query", metavar="查询", help="学号、身份证号、姓名或证书编号")
+    q.add_argument("--full", action="store_true", help="显示完整的身份证号")
+    _common(q, "只在这一届中查找", by=False)
+    q.set_defaults(func=_lookup)
+    _transfer_parser(sub)
+    _stock_parser(sub)
+
+
+def _transfer_parser(sub):
+    t = sub.add_parser("transfer", help="档案移交（升读大专等）：登记、登记移交完成、列出待移交并写出档案移交清单",
+                       description="登记学生档案移交。add 登记一条（可同时给出移交日期）；done 登记移交完成；"
+                                   "list 列出待移交的记录，--out 写出带签字栏的档案移交清单（内部）.xlsx。")
+    ts = t.add_subparsers(dest="action", required=True, metavar="操作", title="操作", parser_class=Parser,
+                          help="add 登记，done 登记移交完成，list 列出")
+    a = ts.add_parser("add", help="登记一条档案移交")
+    a.add_argument("--student", required=True, metavar="学号", help="学生的学号")
+    a.add_argument("--school", required=True, metavar="接收学校", help="接收档案的学校")
+    a.add_argument("--reason", required=True, metavar="原因", help="移交原因，如 升读大专")
+    a.add_argument("--date", metavar="移交日期", help="已移交时的移交日期（不写即待移交）")
+    a.add_argument("--tracking", metavar="邮寄单号", help="邮寄档案的单号")
+    _common(a)
+    d = ts.add_parser("done", help="登记待移交的档案已移交")
+    d.add_argument("--student", required=True, metavar="学号", help="学生的学号")
+    d.add_argument("--date", metavar="移交日期", help="移交日期（默认今天）")
+    d.add_argument("--tracking", metavar="邮寄单号", help="邮寄档案的单号")
+    _common(d, None)
+    x = ts.add_parser("list", help="列出待移交的档案（--all 全部）")
+    x.add_argument("--all", action="store_true", help="列出全部（含已移交的）")
+    x.add_argument("--out", metavar="文件夹", help="在该文件夹写出档案移交清单（内部）.xlsx")
+    _common(x, None, by=False)
+    t.set_defaults(func=_transfer)
+
+
+def _stock_parser(sub):
+    k = sub.add_parser("stock", help="空白毕业证书（内芯、封皮）的入库、领用、损坏和结存，以及征订预测",
+                       description="不带操作时输出结存；--forecast 参数文件 按该届人数、diploma_spares 和上一年损坏数"
+                                   "预测应征订的内芯和封皮。")
+    k.add_argument("--forecast", metavar="参数文件", help="要征订证书的那一届的参数文件，如 params/2028.yaml")
+    k.add_argument("--list", action="store_true", help="同时列出最近的库存记录（含记录编号）")
+    k.add_argument("--registry", metavar="文件", help=REGISTRY_HELP)
+    ks = k.add_subparsers(dest="action", required=False, metavar="操作", title="操作", parser_class=Parser,
+                          help="receive 入库，use 领用，spoil 损坏，void 作废一条记录")
+    for name, zh in (("receive", "入库"), ("use", "领用"), ("spoil", "损坏")):
+        e = ks.add_parser(name, help=f"登记{zh}的内芯、封皮数量")
+        e.add_argument("--inner", type=int, default=0, metavar="数量", help="内芯张数")
+        e.add_argument("--cover", type=int, default=0, metavar="数量", help="封皮个数")
+        e.add_argument("--date", metavar="日期", help="日期（默认今天）")
+        e.add_argument("--reason", metavar="说明", help="说明（如损坏原因、来文号）")
+        e.add_argument("--list", action="store_true", help="同时列出最近的库存记录")
+        _common(e, "所属届别（可不写）")
+    v = ks.add_parser("void", help="作废一条登记有误的库存记录")
+    v.add_argument("row", type=int, metavar="编号", help="库存记录的编号（stock --list 可查）")
+    v.add_argument("--reason", metavar="说明", help="作废原因")
+    v.add_argument("--list", action="store_true", help="同时列出最近的库存记录")
+    _common(v, None)
+    k.set_defaults(func=_stock)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The gradlib command line (every command has Chinese help)."""
     p = Parser(prog="gradlib", description="江西省通用技术工程学校 毕业审核工具")
@@ -152,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("cohort", type=int, metavar="届别", help="毕业年份，如 2028")
     n.add_argument("--data", metavar="文件夹", help="各部门文件所在的文件夹（默认 data/<届别>）")
     n.set_defaults(func=_new)
+    _registry_parsers(sub)
     return p
 
 

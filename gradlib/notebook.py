@@ -26,7 +26,8 @@ from .sources import Cohort
 from .sources import load_cohort as _load_cohort
 
 __all__ = ["load_params", "load_cohort", "decide", "write_outputs", "review_panel", "finish",
-           "show_params", "show_inputs", "show_summary", "show_internship", "show_problems", "show_outputs"]
+           "show_params", "show_inputs", "show_summary", "show_internship", "show_problems", "show_outputs",
+           "show_registry"]
 
 PROBLEMS_SHOWN = 200
 
@@ -166,7 +167,37 @@ def show_outputs(paths, run_dir):
     display(HTML(f"<p>本次运行写出的文件（共 {len(rel)} 个）：</p><ul>{top}{nested}</ul>"))
 
 
-# ---- 八、运行状态 -------------------------------------------------------------------------------------
+# ---- 八、登记库 ---------------------------------------------------------------------------------------
+
+def show_registry(d: Decisions, limit: int = PROBLEMS_SHOWN):
+    """八、the registry: the published result's collection status, the blanks on hand and the order forecast."""
+    import sqlite3
+
+    from IPython.display import HTML, display
+
+    from .errors import GradlibError
+    from .registry.status import overview
+
+    p = d.cohort.params
+    try:
+        st, stock, order = overview(p.registry, p.cohort, d.cohort.size, p.diploma_spares)
+    except (GradlibError, sqlite3.Error) as e:  # the registry never stops a run
+        text = e.report() if isinstance(e, GradlibError) else f"{p.registry}（{e}）"
+        display(HTML(f"<p>登记库无法读取：{html.escape(text)}</p>"))
+        return
+    if st is None:
+        display(HTML(f"<p>登记库中尚无 {p.cohort} 届已发布的结果（审核无误后用 <code>gradlib publish 运行文件夹</code> 发布）。</p>"))
+    else:
+        display(HTML(f"<p>{html.escape(st.headline())}</p>"))
+        show((st.counts_table(), "领取情况"))
+        if st.window_over:
+            show((st.uncollected.head(limit), st.window_line().rstrip("：")))
+        else:
+            display(HTML(f"<p>{html.escape(st.window_line())}</p>"))
+    show((stock, "空白毕业证书结存"), (order, f"{p.cohort} 届毕业证书征订预测（人数 × 备用比例 + 上一年损坏数 − 结存）"))
+
+
+# ---- 九、运行状态 -------------------------------------------------------------------------------------
 
 def finish(run_dir, d: Decisions):
     """The last step: gradlib's own record that every step finished (a batch run only)."""

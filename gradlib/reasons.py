@@ -171,3 +171,17 @@ def reason_labels(codes, sep: str = "；") -> str:
 def join_codes(codes) -> str:
     """Join reason codes with ';' in the order of the reason table."""
     return ";".join(sorted(set(codes), key=REASON_ORDER.__getitem__))
+
+
+# ---- the registry's records (Art 11, 16-18, 24): how a diploma left, the diploma blanks ---------------------
+# how a diploma was handed out; an in-person row whose receiver is not the student is 代领
+COLLECTION_METHODS: tuple[State, ...] = (State("in_person", "本人领取"), State("proxy", "代领"),
+                                         State("mail", "邮寄"), State("void", "作废（登记有误）"))
+COLLECTION_BY_CODE = {s.code: s for s in COLLECTION_METHODS}
+NOT_COLLECTED = "未领取"
+STOCK_ITEMS: tuple[State, ...] = (State("inner", "内芯"), State("cover", "封皮"))
+STOCK_EVENTS: tuple[State, ...] = (State("received", "入库"), State("used", "领用"), State("spoiled", "损坏"),
+                                   State("void", "作废（登记有误）"))
+STOCK_ITEM_BY_CODE = {s.code: s for s in STOCK_ITEMS}
+STOCK_EVENT_BY_CODE = {s.code: s for s in STOCK_EVENTS}
+ARTICLES = {"stock": "第十一条", "collect": "第十六条至第十八条", "transfer": "第二十四条"}

@@ -66,11 +66,12 @@ CREATE TABLE collections (
     id INTEGER PRIMARY KEY,
     cohort INTEGER NOT NULL,
     student_id TEXT NOT NULL,
-    method TEXT NOT NULL,               -- in_person | mail | void
-    day TEXT NOT NULL,
+    method TEXT NOT NULL,               -- in_person | mail | void (the earlier record was a mistake)
+    day TEXT,                           -- collected or mailed (ISO date); NULL for void
     receiver TEXT,                      -- in person: the student or a named proxy
-    proxy INTEGER NOT NULL DEFAULT 0,
-    tracking_number TEXT,
+    proxy INTEGER NOT NULL DEFAULT 0,   -- 1: the receiver is not the student
+    tracking_number TEXT,               -- mail: 快递单号
+    source TEXT,                        -- where it came from: a file, sheet and Excel row, or the command
     note TEXT,
     supersedes INTEGER REFERENCES collections(id),
     recorded_by TEXT NOT NULL,
@@ -79,25 +80,28 @@ CREATE TABLE collections (
 CREATE INDEX collections_student ON collections (student_id, cohort);
 CREATE TABLE transfers (
     id INTEGER PRIMARY KEY,
-    cohort INTEGER,
+    cohort INTEGER NOT NULL,
     student_id TEXT NOT NULL,
     receiving_school TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    handed_over TEXT,                   -- NULL: pending
-    tracking_number TEXT,
+    reason TEXT NOT NULL,               -- e.g. 升读大专
+    handed_over TEXT,                   -- ISO date; NULL: pending
+    tracking_number TEXT,               -- 邮寄单号 when the file was mailed
+    note TEXT,
     supersedes INTEGER REFERENCES transfers(id),
     recorded_by TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
+CREATE INDEX transfers_student ON transfers (student_id);
 CREATE TABLE stock (
     id INTEGER PRIMARY KEY,
     item TEXT NOT NULL,                 -- inner (内芯) | cover (封皮)
-    event TEXT NOT NULL,                -- received | used | spoiled
-    quantity INTEGER NOT NULL,
+    event TEXT NOT NULL,                -- received | used | spoiled | void (cancels the row it supersedes)
+    quantity INTEGER NOT NULL,          -- > 0; void rows 0
     day TEXT NOT NULL,
     cohort INTEGER,
     diploma_number TEXT,
     reason TEXT,
+    supersedes INTEGER REFERENCES stock(id),
     recorded_by TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
