@@ -143,7 +143,7 @@ def test_the_follow_up_html_reads_offline(year):
 def _rows(path: Path) -> tuple[list, list[list], openpyxl.Workbook]:
     wb = openpyxl.load_workbook(path)
     ws = wb.active
-    values = [[c for c in row] for row in ws.iter_rows(values_only=True)]
+    values = [list(row) for row in ws.iter_rows(values_only=True)]
     h = next(i for i, r in enumerate(values) if r[0] == "序号")
     data = [r for r in values[h + 1:] if isinstance(r[0], (int, float))]
     return list(values[h]), data, wb
