@@ -202,6 +202,17 @@ def test_a_follow_up_of_a_result_since_superseded_is_not_published(year, tmp_pat
         publish(after, registry=copy)
 
 
+def test_the_follow_up_lists_are_declared_in_the_catalog_and_only_follow_ups_write_them(year):
+    from gradlib.outputs.catalog import FOLLOWUP_LISTS, LISTS
+
+    _, _, cohort_run, before, _ = year
+    for x in FOLLOWUP_LISTS:
+        assert x.kind == "followup" and x.internal == x.file_stem.endswith("（内部）"), x.key
+        assert (before / x.file).is_file() and not (cohort_run / x.file).exists()
+    assert {x.kind for x in LISTS} == {"cohort"} and not any((before / x.shown).exists() for x in LISTS)
+    assert [x.level for x in FOLLOWUP_LISTS if x.key == "reissue"] == ["public"]
+
+
 def test_without_a_published_result_the_follow_up_is_refused(tmp_path):
     cf = CohortFiles(tmp_path / "c")
     params = cf.write()
