@@ -200,9 +200,12 @@ def show_followed(f):
     show((pd.DataFrame({"原结论": [outcome_label(c) for c in counts.index], "人数": counts.to_numpy()}),
           f"待跟踪复核的学生（共 {len(f.records)} 人）"))
     if f.follows.get("run_id"):
-        display(HTML(f"<p>依据：{html.escape(str(f.follows.get('recorded_at', '')))} 由 "
+        later = f.follows.get("followup_run_id")
+        display(HTML(f"<p>依据：{html.escape(str(f.follows.get('recorded_at', '')).replace('T', ' '))} 由 "
                      f"{html.escape(str(f.follows.get('recorded_by', '')))} 发布的运行 "
-                     f"{html.escape(str(f.follows['run_id']))}（含此后已发布的跟踪复核结果）。</p>"))
+                     f"{html.escape(str(f.follows['run_id']))}" +
+                     (f"，及此后发布的跟踪复核结果（最近一次：运行 {html.escape(str(later))}）" if later else "") +
+                     "。</p>"))
 
 
 def follow_up(d: Decisions, f, as_of):

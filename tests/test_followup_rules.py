@@ -94,3 +94,16 @@ def test_follow_up_on_a_decided_cohort_with_a_29_february_publication(cohort_fil
     x = late.before_after().set_index("原结论")
     assert x.loc["缓发毕业证书", ["视同放弃", "可领取", "合计"]].tolist() == [1, 1, 2] and x.loc["合计", "合计"] == 2
     assert list(late.decisions_csv().columns) == ["student_id", "outcome", "reasons", "waived", "deadline"]
+
+
+def test_waivers_apply_as_in_the_cohort_run(cohort_files):
+    cf = cohort_files
+    cf.tables["fees"].loc[0, "已缴金额"] = "2000"  # 2024000001 owes 400
+    before = run_decide(cf).decisions_csv()
+    before = before[before["outcome"] == "DEFERRED"][["student_id", "outcome", "reasons"]]
+    assert before.values.tolist() == [["2024000001", "DEFERRED", "FEES_OWED"]]
+    cf.waivers = pd.DataFrame([{"学号": "2024000001", "原因代码": "FEES_OWED", "理由": "经校长批准缓交",
+                                "批准人": "就业办 李某", "日期": "2027-09-01"}])
+    t = follow_up(run_decide(cf), before, dt.date(2027, 12, 1)).table
+    assert t[["student_id", "outcome", "reasons", "waived"]].values.tolist() == [
+        ["2024000001", "COLLECT", "", "FEES_OWED"]]
