@@ -92,6 +92,12 @@ def _publish(args) -> int:
     return 0
 
 
+def _followup(args) -> Path:
+    from .run.followup import run_followup
+
+    return run_followup(args.params, args.output_dir, as_of=args.as_of, timeout=args.timeout)
+
+
 def _new(args) -> None:
     from .newcohort import main
 
@@ -360,6 +366,16 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--by", metavar="姓名", help="发布人（默认为当前系统用户）")
     b.add_argument("--registry", metavar="文件", help="登记库文件（默认取运行参数中的 registry，即 output_dir/registry.sqlite）")
     b.set_defaults(func=_publish)
+    u = sub.add_parser("followup", help="跟踪复核已发布结果中缓发、暂缓领取的学生，写出运行文件夹",
+                       description="从登记库取本届已发布结果中缓发毕业证书和暂缓领取的学生（含此前跟踪复核的结果），"
+                                   "用参数文件所指各部门更新后的数据重新审核：符合条件者可领取；缓发期满（补考、清考成绩公布后一年）"
+                                   "仍未认定者视同放弃。执行 notebooks/followup.ipynb，写出补发毕业证名单和视同放弃名单；"
+                                   "最后一行输出运行文件夹的路径。本届尚未发布时拒绝运行。")
+    u.add_argument("params", metavar="参数文件", help="本届参数文件（YAML），各数据文件为更新后的版本")
+    u.add_argument("--as-of", metavar="日期", help="跟踪复核的日期（默认今天），如 2028-06-21；晚于截止日期时缓发者视同放弃")
+    u.add_argument("--output-dir", metavar="文件夹", help="运行文件夹的上级目录（默认取参数文件中的 output_dir）")
+    u.add_argument("--timeout", type=int, default=None, metavar="秒数", help="单个单元格的最长执行秒数")
+    u.set_defaults(func=_followup)
     n = sub.add_parser("new", help="为新的一届写出参数文件和空的豁免记录文件，并提示下一步",
                        description="写出 params/<届别>.yaml（已存在时不改动）、只有表头的豁免记录文件和数据文件夹；"
                                    "最后一行输出参数文件的路径。")

@@ -210,3 +210,68 @@ def finish(run_dir, d: Decisions):
     display(HTML(f"<p>本次审核全部步骤已完成：共 {d.cohort.size} 名学生，读取与校验 "
                  f"{t['load_seconds']:.1f} 秒，审核 {t['decide_seconds']:.2f} 秒。"
                  "运行文件夹中的 manifest.json 记录了全部输入、输出及其校验值。</p>"))
+
+
+# ---- 跟踪复核（notebooks/followup.ipynb） --------------------------------------------------------------
+
+def load_followed(params: Params, follows: dict | None = None):
+    """The students to follow up: in a run, the records archived in inputs/; else the registry's."""
+    from .run.followup import load_followed as _load_followed
+
+    return _load_followed(params, follows)
+
+
+def show_followed(f):
+    """一、被跟踪的学生: how many of each outcome, and the publication they come from."""
+    from IPython.display import HTML, display
+
+    from .reasons import outcome_label
+
+    counts = f.records["outcome"].value_counts()
+    show((pd.DataFrame({"原结论": [outcome_label(c) for c in counts.index], "人数": counts.to_numpy()}),
+          f"待跟踪复核的学生（共 {len(f.records)} 人）"))
+    if f.follows.get("run_id"):
+        later = f.follows.get("followup_run_id")
+        display(HTML(f"<p>依据：{html.escape(str(f.follows.get('recorded_at', '')).replace('T', ' '))} 由 "
+                     f"{html.escape(str(f.follows.get('recorded_by', '')))} 发布的运行 "
+                     f"{html.escape(str(f.follows['run_id']))}" +
+                     (f"，及此后发布的跟踪复核结果（最近一次：运行 {html.escape(str(later))}）" if later else "") +
+                     "。</p>"))
+
+
+def follow_up(d: Decisions, f, as_of):
+    """Decide the followed students again on the updated files; ABANDONED after the deadline (Art 15)."""
+    from .rules import follow_up as _follow_up
+    from .run.followup import as_of_date
+
+    return _follow_up(d, f.records, as_of_date(as_of), f.follows)
+
+
+def show_followup(fu):
+    """三、跟踪复核结果: counts before → after, and every followed student before and after."""
+    from .outputs.followup import followup_table
+
+    probs = fu.decisions.problems
+    probs = probs[probs["student_id"].isin(fu.table["student_id"])]
+    show((fu.before_after(), f"跟踪复核前后（截至 {fu.as_of.isoformat()}，缓发截止日期 {fu.deadline.isoformat()}）"),
+         (followup_table(fu), "逐人结果"), (F.chinese(probs).head(PROBLEMS_SHOWN), f"被跟踪学生的数据问题（共 {len(probs)} 条）"))
+
+
+def write_followup_outputs(fu, run_dir) -> list[Path]:
+    """Write the follow-up's decisions.csv and lists into the run folder (nothing in an interactive session)."""
+    from .outputs import write_followup_outputs as _write
+
+    return _write(fu, run_dir)
+
+
+def finish_followup(run_dir, fu):
+    """The follow-up's last step: gradlib's own record that every step finished (a batch run only)."""
+    if not run_dir:
+        return
+    from IPython.display import HTML, display
+
+    from .run.followup import write_status as _write_status
+
+    status = _write_status(run_dir, fu)
+    display(HTML(f"<p>跟踪复核全部步骤已完成：共 {status['students']} 名学生。"
+                 "运行文件夹中的 manifest.json 记录了全部输入、输出及其校验值。</p>"))
