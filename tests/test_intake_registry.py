@@ -32,7 +32,7 @@ def test_class_rosters_read_back(tmp_path):
     assert sorted(p.name for p in paths) == ["24机电1班.xlsx", "24计算机1班.xlsx"]
     assert all(p.parent.name == ROSTER_FOLDER for p in paths)
     ws = openpyxl.load_workbook(tmp_path / "run" / ROSTER_FOLDER / "24机电1班.xlsx").active
-    rows = [[c for c in r] for r in ws.iter_rows(values_only=True)]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
     header_at = next(i for i, r in enumerate(rows) if r[0] == "序号")
     header = rows[header_at]
     assert header[-1] == "学生签字" and "身份证号" in header and "中考报名序号" in header
