@@ -60,6 +60,8 @@ def _demo(args) -> Path:
     from .log import progress
     from .run.execute import run
 
+    if args.intake:
+        return _demo_intake(args)
     out = Path(args.out or ("demo-messy" if args.messy else "demo"))
     if args.messy and args.students > MESSY_MAX_STUDENTS:
         raise GradlibError(f"--messy 最多生成 {MESSY_MAX_STUDENTS} 名学生（成绩为每班每门课一张登记表，工作表太多时读取很慢）")
@@ -69,6 +71,17 @@ def _demo(args) -> Path:
                         messy_files=args.messy)
     progress(f"示例数据已写入：{out.resolve()}")
     return run(params, args.output_dir, timeout=args.timeout)
+
+
+def _demo_intake(args) -> Path:
+    from .demo.intake import write_intake_demo
+    from .log import progress
+    from .run.intake import run_intake
+
+    out = Path(args.out or "demo-intake")
+    params = write_intake_demo(out)
+    progress(f"新生示例数据已写入：{out.resolve()}")
+    return run_intake(params, args.output_dir, timeout=args.timeout)
 
 
 def _verify(args) -> None:
@@ -322,6 +335,145 @@ def _stock_parser(sub):
     v.add_argument("--list", action="store_true", help="同时列出最近的库存记录")
     _common(v, None)
     k.set_defaults(func=_stock)
+# ---- intake (issue 13): gradlib intake, enrol, class-review, correct, status-change, roster-export -------
+
+def _intake(args) -> Path:
+    from .run.intake import run_intake
+
+    return run_intake(args.params, args.output_dir, timeout=args.timeout)
+
+
+def _enrol(args) -> int:
+    from .run.intake import enrol
+
+    params, added, kept = enrol(args.run_folder, by=args.by)
+    print(f"已登记 {params.intake_year} 级（{params.cohort} 届）新生 {added} 人" + (f"，{kept} 人此前已登记" if kept else "")
+          + f"：{params.registry}")
+    return 0
+
+
+def _opened(args):
+    from .intake.params import load_intake_params
+    from .registry import Registry, default_user
+
+    p = load_intake_params(args.params)
+    return p, Registry(p.registry), args.by or default_user()
+
+
+def _class_review(args) -> int:
+    from .intake.params import today
+    from .intake.store import review
+    from .reasons import REVIEW_STAGES
+
+    p, reg, by = _opened(args)
+    with reg:
+        review(reg, p.cohort, args.class_name, args.stage, args.reviewer, args.date or today().isoformat(), by, args.note)
+    print(f"已记录班级“{args.class_name}”的{REVIEW_STAGES[args.stage]}：{args.reviewer}（{args.date or today().isoformat()}）")
+    return 0
+
+
+def _correct(args) -> int:
+    from .intake.store import correct
+
+    _, reg, by = _opened(args)
+    with reg:
+        c = correct(reg, args.student_id, args.field, args.value, args.why, by)
+    print(f"已更正学号 {c['学号']} 的{c['字段']}：“{c['原值']}” → “{c['新值']}”（原因：{c['原因']}；{c['更正人']}，{c['更正时间']}）")
+    return 0
+
+
+def _status_change(args) -> int:
+    from .intake.params import today
+    from .intake.status import history, record_change
+
+    _, reg, by = _opened(args)
+    with reg:
+        record_change(reg, args.student_id, args.kind, args.date or today(), args.reason, args.approval, by,
+                      new_major=args.major or "", new_class=args.class_name or "")
+        h = history(reg, args.student_id)
+    print(f"已记录学号 {args.student_id} 的{args.kind}，当前学籍状态：{h['异动后学籍状态'].iat[-1]}；全部异动：")
+    for r in h.itertuples(index=False):
+        print(f"  {r.日期} {r.异动类别}（{r.原因}；批准：{r.批准}）→ {r.异动后学籍状态}")
+    return 0
+
+
+def _roster_export(args) -> int:
+    from .intake.exports import export_roster
+
+    p, reg, by = _opened(args)
+    approval = None
+    if args.full and any((args.approver, args.approved_on, args.purpose, args.recipient)):
+        approval = {"approver": args.approver, "day": args.approved_on, "purpose": args.purpose,
+                    "recipient": args.recipient}
+    with reg:
+        out = export_roster(reg, args.cohort or p.cohort, args.out, by, full=args.full, approval=approval)
+    what = "完整信息（已记录批准）" if out["full"] else "去除身份证号、出生日期、家庭地址、联系电话"
+    print(f"已导出 {out['students']} 名学生的学籍库（{what}）：{Path(args.out).resolve()}")
+    return 0
+
+
+def _intake_parsers(sub):
+    i = sub.add_parser("intake", help="核查新生信息（第一条、第二条），写出班级花名册和问题清单",
+                       description="执行 notebooks/intake.ipynb：逐项核查新生名单，按班写出待签字的班级花名册和问题清单；"
+                                   "运行文件夹在 <output_dir>/intake-<入学年份>/ 下，最后一行输出其路径。")
+    i.add_argument("params", metavar="参数文件", help="新生核查参数文件（YAML），如 params/intake-2024.yaml")
+    i.add_argument("--output-dir", metavar="文件夹", help="运行文件夹的上级目录（默认取参数文件中的 output_dir）")
+    i.add_argument("--timeout", type=int, default=None, metavar="秒数", help="单个单元格的最长执行秒数")
+    i.set_defaults(func=_intake)
+    e = sub.add_parser("enrol", help="把一次新生核查的学生登记为在册学生（记入登记库）",
+                       description="核对运行文件夹后，把其中的新生逐人记入登记库；已登记的学生不重复登记。")
+    e.add_argument("run_folder", metavar="运行文件夹", help="gradlib intake 的运行文件夹")
+    e.add_argument("--by", metavar="姓名", help="登记人（默认为当前系统用户）")
+    e.set_defaults(func=_enrol)
+    for name, help_, func in (("class-review", "记录班级花名册的班主任初审或学籍管理部门复审", _class_review),
+                              ("correct", "按签字的花名册更正学生信息（保留原值、新值、更正人、时间、原因）", _correct),
+                              ("status-change", "记录学籍异动：休学、复学、退学、转出、转入、转专业、转班", _status_change),
+                              ("roster-export", "从登记库导出学籍库（默认去除个人敏感信息；完整导出须校领导批准）",
+                               _roster_export)):
+        c = sub.add_parser(name, help=help_, description=help_ + "。")
+        c.add_argument("params", metavar="参数文件", help="新生核查参数文件（其中的 registry 即登记库）")
+        c.add_argument("--by", metavar="姓名", help="记录人（默认为当前系统用户）")
+        c.set_defaults(func=func)
+        _INTAKE_OPTIONS[name](c)
+
+
+def _review_options(c):
+    c.add_argument("class_name", metavar="班级", help="班级名称，如 24机电1班")
+    c.add_argument("stage", choices=("first", "second"), help="first：班主任初审；second：学籍管理部门复审")
+    c.add_argument("--reviewer", required=True, metavar="姓名", help="审核人（班主任或学籍管理部门经办人）")
+    c.add_argument("--date", metavar="日期", help="审核日期（默认今天），如 2024-09-20")
+    c.add_argument("--note", default="", metavar="说明", help="备注")
+
+
+def _correct_options(c):
+    c.add_argument("student_id", metavar="学号")
+    c.add_argument("field", metavar="字段", help="要更正的字段，如 身份证号、姓名、出生日期")
+    c.add_argument("value", metavar="新值")
+    c.add_argument("--why", required=True, metavar="原因", help="更正原因，如 学生在花名册上签字更正")
+
+
+def _status_options(c):
+    c.add_argument("student_id", metavar="学号")
+    c.add_argument("kind", metavar="类别", help="休学、复学、退学、转出、转入、转专业、转班")
+    c.add_argument("--date", metavar="日期", help="异动日期（默认今天），如 2025-03-01")
+    c.add_argument("--reason", required=True, metavar="原因", help="异动原因")
+    c.add_argument("--approval", required=True, metavar="批准", help="批准人及文号")
+    c.add_argument("--major", metavar="专业", help="转专业：新专业")
+    c.add_argument("--class", dest="class_name", metavar="班级", help="转专业或转班：新班级")
+
+
+def _export_options(c):
+    c.add_argument("--out", required=True, metavar="文件", help="导出的 .xlsx 文件")
+    c.add_argument("--cohort", type=int, metavar="届别", help="届别（默认取参数文件中的届别）")
+    c.add_argument("--full", action="store_true", help="导出完整信息（须同时写明下列批准信息，记入登记库并印在页眉）")
+    c.add_argument("--approver", metavar="姓名", help="批准的校领导")
+    c.add_argument("--approved-on", metavar="日期", help="批准日期")
+    c.add_argument("--purpose", metavar="用途", help="用途，如 毕业审核")
+    c.add_argument("--recipient", metavar="接收方", help="接收部门或人员，如 校企合作与就业办")
+
+
+_INTAKE_OPTIONS = {"class-review": _review_options, "correct": _correct_options, "status-change": _status_options,
+                   "roster-export": _export_options}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -344,6 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--messy", action="store_true",
                    help="同一批学生，按各部门系统原样导出的格式写出：全国中职学籍系统的学生信息（无学籍状态列）、"
                         "每班每门课一张两栏并排的成绩登记表、财务系统的收费统计（应缴/实缴）、带必填标记和字段行的实习导入模板")
+    d.add_argument("--intake", action="store_true",
+                   help="改为生成一个新生入学示例（三个班、照片、参数文件）并执行新生信息核查（gradlib intake）")
     d.add_argument("--timeout", type=int, default=None, metavar="秒数", help="单个单元格的最长执行秒数")
     d.set_defaults(func=_demo)
     v = sub.add_parser("review", help="在浏览器中打开本届的审核页面（仅本机可访问），记录豁免",
@@ -383,6 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--data", metavar="文件夹", help="各部门文件所在的文件夹（默认 data/<届别>）")
     n.set_defaults(func=_new)
     _registry_parsers(sub)
+    _intake_parsers(sub)
     return p
 
 

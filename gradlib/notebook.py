@@ -21,13 +21,14 @@ from .params import load_params as _load_params
 from .review.panel import review_panel
 from .rules import Decisions
 from .rules import decide as _decide
+from .run import intake  # notebooks/intake.ipynb: from gradlib.notebook import intake as gi
 from .run.archive import write_status
 from .sources import Cohort
 from .sources import load_cohort as _load_cohort
 
 __all__ = ["load_params", "load_cohort", "decide", "write_outputs", "review_panel", "finish",
            "show_params", "show_inputs", "show_summary", "show_internship", "show_problems", "show_outputs",
-           "show_registry"]
+           "show_registry", "intake"]
 
 PROBLEMS_SHOWN = 200
 

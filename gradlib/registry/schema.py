@@ -132,10 +132,87 @@ CREATE TABLE document_voids (
     recorded_at TEXT NOT NULL
 );
 """),
+    (3, "intake: enrolled students as versioned rows, class reviews, corrections, status changes, exports", """
+CREATE TABLE enrolled (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,            -- the graduation year of the student's intake
+    intake_year INTEGER NOT NULL,
+    student_id TEXT NOT NULL,           -- 学号
+    class TEXT NOT NULL,
+    id_number TEXT,
+    exam_number TEXT,                   -- 中考报名序号
+    record TEXT NOT NULL,               -- JSON: the roster row (the data contract's columns)
+    run_id TEXT,                        -- the intake run it came from
+    supersedes INTEGER REFERENCES enrolled(id),
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX enrolled_student ON enrolled (student_id);
+CREATE INDEX enrolled_id_number ON enrolled (id_number);
+CREATE INDEX enrolled_exam_number ON enrolled (exam_number);
+CREATE TABLE class_reviews (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    class TEXT NOT NULL,
+    stage TEXT NOT NULL,                -- first (班主任初审) | second (学籍管理部门复审)
+    reviewer TEXT NOT NULL,
+    day TEXT NOT NULL,
+    note TEXT,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    field TEXT NOT NULL,                -- the roster column (中文)
+    old_value TEXT NOT NULL,
+    new_value TEXT NOT NULL,
+    why TEXT NOT NULL,
+    enrolled INTEGER NOT NULL REFERENCES enrolled(id),  -- the enrolled row the correction made
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE status_changes (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    kind TEXT NOT NULL,                 -- 休学 复学 退学 转出 转入 转专业 转班
+    day TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    approval TEXT NOT NULL,             -- who approved (and the document number)
+    new_major TEXT,
+    new_class TEXT,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX status_changes_student ON status_changes (student_id);
+CREATE TABLE export_approvals (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    approver TEXT NOT NULL,             -- the school leader who approved (Art 4)
+    day TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE exports (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    level TEXT NOT NULL,                -- redacted | full
+    approval INTEGER REFERENCES export_approvals(id),
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    students INTEGER NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+"""),
 )
 
 APPEND_ONLY = ("runs", "publications", "graduates", "collections", "transfers", "stock", "documents",
-               "document_voids")
+               "document_voids", "enrolled", "class_reviews", "corrections", "status_changes", "export_approvals", "exports")
 
 
 def guard_sql(table: str) -> str:
