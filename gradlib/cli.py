@@ -93,6 +93,7 @@ def _verify(args) -> None:
 
 
 def _publish(args) -> int:
+    from .formats import cn_datetime
     from .reasons import OUTCOME_BY_CODE
     from .run.publish import publish
 
@@ -100,7 +101,7 @@ def _publish(args) -> int:
     counts = "，".join(f"{OUTCOME_BY_CODE[k].label} {v} 人" for k, v in pub.counts.items() if k in OUTCOME_BY_CODE)
     what = "跟踪复核结果" if pub.kind == "followup" else "毕业审核结果"
     print(f"已发布 {pub.cohort} 届{what}：运行 {pub.run_id}，共 {pub.students} 人（{counts}）")
-    print(f"发布人：{pub.recorded_by}，发布时间：{pub.recorded_at}" +
+    print(f"发布人：{pub.recorded_by}，发布时间：{cn_datetime(pub.recorded_at)}" +
           ("（取代此前发布的结果，历史记录保留）" if pub.superseded else ""))
     return 0
 

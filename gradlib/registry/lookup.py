@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..formats import cn_datetime
 from ..reasons import REASON_BY_CODE, outcome_label, reason_labels
 from .cohorts import history
 from .collect import describe, events
@@ -56,21 +57,21 @@ def record_text(reg: Registry, m: Match, full: bool = False) -> str:
     lines.append("审核历史：")
     for r in h:
         what = "跟踪复核" if r["run_kind"] == "followup" else "毕业审核"
-        lines.append(f"  {r['recorded_at']}  {what}（运行 {r['run_id']}，{r['recorded_by']} 发布）：{_outcome(r)}")
+        lines.append(f"  {cn_datetime(r['recorded_at'])}  {what}（运行 {r['run_id']}，{r['recorded_by']} 发布）：{_outcome(r)}")
     ev = events(reg, m.student_id, m.cohort)
     lines.append("领取与邮寄：" + ("" if ev else "（无记录）"))
-    lines += [f"  {describe(e)}　（{e['recorded_by']} 于 {e['recorded_at']} 登记{'，更正此前记录' if e['supersedes'] else ''}）"
+    lines += [f"  {describe(e)}　（{e['recorded_by']} 于 {cn_datetime(e['recorded_at'])} 登记{'，更正此前记录' if e['supersedes'] else ''}）"
               for e in ev]
     tr = transfer_rows(reg, m.student_id)
     lines.append("档案移交：" + ("" if tr else "（无记录）"))
     lines += [f"  {t['reason']} → {t['receiving_school']}：" + (f"{t['handed_over']} 已移交" if t["handed_over"] else "待移交")
               + (f"（邮寄单号 {t['tracking_number']}）" if t["tracking_number"] else "")
-              + f"　（{t['recorded_by']} 于 {t['recorded_at']} 登记）" for t in tr]
+              + f"　（{t['recorded_by']} 于 {cn_datetime(t['recorded_at'])} 登记）" for t in tr]
     docs = reg.read("""SELECT d.serial, d.kind, d.recorded_by, d.recorded_at, v.reason AS voided FROM documents d
                        LEFT JOIN document_voids v ON v.document = d.id WHERE d.student_id = ? ORDER BY d.id""",
                     (m.student_id,))
     lines.append("已出具的文书：" + ("" if docs else "（无记录）"))
-    lines += [f"  {d['serial']}  {d['kind']}  {d['recorded_by']} 于 {d['recorded_at']} 出具"
+    lines += [f"  {d['serial']}  {d['kind']}  {d['recorded_by']} 于 {cn_datetime(d['recorded_at'])} 出具"
               + (f"（已作废：{d['voided']}）" if d["voided"] else "") for d in docs]
     return "\n".join(lines)
 

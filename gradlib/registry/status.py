@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import formats
 from ..errors import GradlibError, RegistryError
+from ..formats import cn_date, cn_datetime
 from ..outputs.listing import class_key
 from ..params import load_params
 from ..reasons import COLLECTION_BY_CODE, NOT_COLLECTED, OUTCOME_ORDER, outcome_label
@@ -52,17 +53,17 @@ class Status:
 
     def headline(self) -> str:
         p = self.publication
-        line = f"{self.cohort} 届已发布的毕业审核结果：运行 {p.run_id}（{p.recorded_by} 于 {p.recorded_at} 发布）"
+        line = f"{self.cohort} 届已发布的毕业审核结果：运行 {p.run_id}（{p.recorded_by} 于 {cn_datetime(p.recorded_at)} 发布）"
         if self.followup is not None:
-            line += f"；跟踪复核：运行 {self.followup.run_id}（{self.followup.recorded_at} 发布）"
+            line += f"；跟踪复核：运行 {self.followup.run_id}（{cn_datetime(self.followup.recorded_at)} 发布）"
         return line
 
     def window_line(self) -> str:
         span = formats.cn_span(*self.window) + ("" if self.window_known else "（运行参数无法读取，按默认发放时间）")
         n = len(self.uncollected)
         if self.window_over:
-            return f"发放时间 {span} 已过（截至 {self.as_of.isoformat()}），仍未领取或邮寄的可领取学生 {n} 人："
-        return f"发放时间 {span} 尚未结束（截至 {self.as_of.isoformat()}），未领取 {n} 人"
+            return f"发放时间 {span} 已过（截至 {cn_date(self.as_of)}），仍未领取或邮寄的可领取学生 {n} 人："
+        return f"发放时间 {span} 尚未结束（截至 {cn_date(self.as_of)}），未领取 {n} 人"
 
     def report(self) -> str:
         """The status as Chinese lines for the console."""
