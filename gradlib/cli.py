@@ -179,6 +179,18 @@ def _status_change(args) -> int:
     return 0
 
 
+def _status_history(args) -> int:
+    from .intake.status import current_status, history
+
+    _, reg, _ = _opened(args)
+    with reg:
+        status, h = current_status(reg, args.student_id), history(reg, args.student_id)
+    print(f"学号 {args.student_id} 当前学籍状态：{status}；学籍异动 {len(h)} 次" + ("：" if len(h) else ""))
+    for r in h.itertuples(index=False):
+        print(f"  {r.日期} {r.异动类别}（{r.原因}；批准：{r.批准}；记录：{r.记录人} {r.记录时间}）→ {r.异动后学籍状态}")
+    return 0
+
+
 def _roster_export(args) -> int:
     from .intake.exports import export_roster
 
@@ -210,6 +222,7 @@ def _intake_parsers(sub):
     for name, help_, func in (("class-review", "记录班级花名册的班主任初审或学籍管理部门复审", _class_review),
                               ("correct", "按签字的花名册更正学生信息（保留原值、新值、更正人、时间、原因）", _correct),
                               ("status-change", "记录学籍异动：休学、复学、退学、转出、转入、转专业、转班", _status_change),
+                              ("status-history", "查看一名学生的当前学籍状态和全部学籍异动", _status_history),
                               ("roster-export", "从登记库导出学籍库（默认去除个人敏感信息；完整导出须校领导批准）",
                                _roster_export)):
         c = sub.add_parser(name, help=help_, description=help_ + "。")
@@ -254,7 +267,8 @@ def _export_options(c):
     c.add_argument("--recipient", metavar="接收方", help="接收部门或人员，如 校企合作与就业办")
 
 
-_INTAKE_OPTIONS = {"class-review": _review_options, "correct": _correct_options, "status-change": _status_options,
+_INTAKE_OPTIONS = {"status-history": lambda c: c.add_argument("student_id", metavar="学号", help="学生的学号"),
+                   "class-review": _review_options, "correct": _correct_options, "status-change": _status_options,
                    "roster-export": _export_options}
 
 
