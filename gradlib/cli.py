@@ -398,6 +398,18 @@ def _status_change(args) -> int:
     return 0
 
 
+def _status_history(args) -> int:
+    from .intake.status import current_status, history
+
+    _, reg, _ = _opened(args)
+    with reg:
+        status, h = current_status(reg, args.student_id), history(reg, args.student_id)
+    print(f"学号 {args.student_id} 当前学籍状态：{status}；学籍异动 {len(h)} 次" + ("：" if len(h) else ""))
+    for r in h.itertuples(index=False):
+        print(f"  {r.日期} {r.异动类别}（{r.原因}；批准：{r.批准}；记录：{r.记录人} {r.记录时间}）→ {r.异动后学籍状态}")
+    return 0
+
+
 def _roster_export(args) -> int:
     from .intake.exports import export_roster
 
@@ -414,7 +426,7 @@ def _roster_export(args) -> int:
 
 
 def _intake_parsers(sub):
-    i = sub.add_parser("intake", help="核查新生信息（第一条、第二条），写出班级花名册和问题清单",
+    i = sub.add_parser("intake", help="核查新生信息，写出待签字的班级花名册和问题清单",
                        description="执行 notebooks/intake.ipynb：逐项核查新生名单，按班写出待签字的班级花名册和问题清单；"
                                    "运行文件夹在 <output_dir>/intake-<入学年份>/ 下，最后一行输出其路径。")
     i.add_argument("params", metavar="参数文件", help="新生核查参数文件（YAML），如 params/intake-2024.yaml")
@@ -429,6 +441,7 @@ def _intake_parsers(sub):
     for name, help_, func in (("class-review", "记录班级花名册的班主任初审或学籍管理部门复审", _class_review),
                               ("correct", "按签字的花名册更正学生信息（保留原值、新值、更正人、时间、原因）", _correct),
                               ("status-change", "记录学籍异动：休学、复学、退学、转出、转入、转专业、转班", _status_change),
+                              ("status-history", "查看一名学生的当前学籍状态和全部学籍异动", _status_history),
                               ("roster-export", "从登记库导出学籍库（默认去除个人敏感信息；完整导出须校领导批准）",
                                _roster_export)):
         c = sub.add_parser(name, help=help_, description=help_ + "。")
@@ -447,14 +460,14 @@ def _review_options(c):
 
 
 def _correct_options(c):
-    c.add_argument("student_id", metavar="学号")
+    c.add_argument("student_id", metavar="学号", help="要更正的学生的学号")
     c.add_argument("field", metavar="字段", help="要更正的字段，如 身份证号、姓名、出生日期")
-    c.add_argument("value", metavar="新值")
+    c.add_argument("value", metavar="新值", help="更正后的值")
     c.add_argument("--why", required=True, metavar="原因", help="更正原因，如 学生在花名册上签字更正")
 
 
 def _status_options(c):
-    c.add_argument("student_id", metavar="学号")
+    c.add_argument("student_id", metavar="学号", help="异动学生的学号")
     c.add_argument("kind", metavar="类别", help="休学、复学、退学、转出、转入、转专业、转班")
     c.add_argument("--date", metavar="日期", help="异动日期（默认今天），如 2025-03-01")
     c.add_argument("--reason", required=True, metavar="原因", help="异动原因")
@@ -473,7 +486,8 @@ def _export_options(c):
     c.add_argument("--recipient", metavar="接收方", help="接收部门或人员，如 校企合作与就业办")
 
 
-_INTAKE_OPTIONS = {"class-review": _review_options, "correct": _correct_options, "status-change": _status_options,
+_INTAKE_OPTIONS = {"status-history": lambda c: c.add_argument("student_id", metavar="学号", help="学生的学号"),
+                   "class-review": _review_options, "correct": _correct_options, "status-change": _status_options,
                    "roster-export": _export_options}
 
 

@@ -228,4 +228,5 @@ STATUS_CHANGE_ARTICLE = "第三条"
 REVIEW_STAGES = {"first": "班主任初审", "second": "学籍管理部门复审"}
 REVIEW_FOOTER = ("班主任初审（签字、日期）：", "学籍管理部门复审（盖章、日期）：")
 SIGNATURE_COLUMN = "学生签字"
+PRIVACY_ARTICLE = "第四条"  # personal data leaves the status office only with a school leader's approval
 PRIVATE_COLUMNS = ("身份证号", "出生日期", "家庭地址", "联系电话")  # left out of a redacted export (Art 4)

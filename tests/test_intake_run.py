@@ -52,6 +52,8 @@ def test_demo_intake_then_enrol_review_change_and_export(tmp_path):
     r = cli("status-change", params, "202401010", "休学", "--date", "2025-03-01", "--reason", "病休",
             "--approval", "李校长")
     assert r.returncode == 0 and "当前学籍状态：休学" in r.stdout, r.stderr
+    r = cli("status-history", params, "202401010")
+    assert r.returncode == 0 and "当前学籍状态：休学；学籍异动 1 次" in r.stdout and "2025-03-01 休学（病休" in r.stdout
     r = cli("status-change", params, "202401011", "复学", "--reason", "x", "--approval", "李校长")
     assert r.returncode == 1 and "只有休学的学生才能复学" in r.stderr
     out = tmp_path / "export.xlsx"

@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 
 from ..errors import RegistryError
+from ..reasons import PRIVACY_ARTICLE, PRIVATE_COLUMNS
 from ..registry import Registry, now
 from .rosters import write_export
 from .status import roster
@@ -21,7 +22,7 @@ def _check_approval(approval: dict | None) -> dict | None:
         return None
     missing = [label for key, label in APPROVAL_FIELDS.items() if not str(approval.get(key) or "").strip()]
     if missing:
-        raise RegistryError("导出完整个人信息须经校领导批准（第四条），缺少：" + "、".join(missing) +
+        raise RegistryError(f"导出完整个人信息须经校领导批准（{PRIVACY_ARTICLE}），缺少：" + "、".join(missing) +
                             "（--approver、--approved-on、--purpose、--recipient）")
     return {k: str(approval[k]).strip() for k in APPROVAL_FIELDS}
 
@@ -33,7 +34,7 @@ def export_roster(reg: Registry, cohort: int, path, by: str, full: bool = False,
     is refused before any file is written."""
     path = Path(path)
     if full and approval is None:
-        raise RegistryError("导出完整个人信息（身份证号、出生日期、家庭地址、联系电话）须经校领导批准（第四条）："
+        raise RegistryError(f"导出完整个人信息（{'、'.join(PRIVATE_COLUMNS)}）须经校领导批准（{PRIVACY_ARTICLE}）："
                             "请写明 --approver、--approved-on、--purpose、--recipient；不带 --full 时导出去除这些信息的名单")
     approval = _check_approval(approval) if full else None
     if path.suffix.lower() != ".xlsx":

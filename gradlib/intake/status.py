@@ -16,7 +16,7 @@ from ..formats import iso
 from ..reasons import STATUS_CHANGES
 from ..registry import Registry, now
 from ..sources.schema import STATUSES
-from .store import records_of, student
+from .store import current_enrolled, records_of, student
 
 HISTORY_COLUMNS = ["学号", "异动类别", "日期", "原因", "批准", "异动后学籍状态", "新专业", "新班级", "记录人", "记录时间"]
 
@@ -109,8 +109,6 @@ def record_change(reg: Registry, student_id: str, kind: str, day: dt.date | str,
 def roster(reg: Registry, cohort: int) -> pd.DataFrame:
     """The cohort's roster as the registry has it now: each student's current record (corrections applied),
     status, major and class after every status change; the data contract's columns, sorted by 学号."""
-    from .store import current_enrolled
-
     e = current_enrolled(reg, cohort)
     if not len(e):
         raise RegistryError(f"登记库中没有 {cohort} 届的在册学生")

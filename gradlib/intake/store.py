@@ -112,7 +112,7 @@ def review(reg: Registry, cohort: int, class_name: str, stage: str, reviewer: st
     if stage not in REVIEW_STAGES:
         raise RegistryError(f"审核环节“{stage}”无效（可选：first 即班主任初审，second 即学籍管理部门复审）")
     with reg.write() as db:
-        classes = {r[0] for r in db.execute("SELECT DISTINCT class FROM enrolled WHERE cohort = ?", (cohort,))}
+        classes = set(current_enrolled(reg, cohort)["class"])
         if class_name not in classes:
             raise RegistryError(f"{cohort} 届没有班级“{class_name}”的在册学生" +
                                 (f"（已有班级：{'、'.join(sorted(classes))}）" if classes else "（请先用 gradlib enrol 登记新生）"))
