@@ -152,7 +152,7 @@ def _rows(path: Path) -> tuple[list, list[list], openpyxl.Workbook]:
 def test_the_reissue_list_is_public_and_says_what_and_when(year):
     cf, _, _, before, _ = year
     header, data, wb = _rows(before / "补发毕业证名单.xlsx")
-    assert header == ["序号", "专业", "班级", "学号", "姓名", "可领取", "领取时间"]
+    assert header == ["序号", "专业", "班级", "学号", "姓名", "领取内容", "领取时间"]
     assert [r[3] for r in data] == ["2024000001", "2024000002"]
     assert {(r[5], r[6]) for r in data} == {("毕业证书、报到证", "2027年12月8日起")}
     ws = wb.active
