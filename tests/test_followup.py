@@ -213,6 +213,16 @@ def test_the_follow_up_lists_are_declared_in_the_catalog_and_only_follow_ups_wri
     assert [x.level for x in FOLLOWUP_LISTS if x.key == "reissue"] == ["public"]
 
 
+def test_a_followed_student_missing_from_the_updated_roster_is_a_structural_problem(year, tmp_path):
+    cf, _, cohort_run, _, _ = year
+    short = CohortFiles(tmp_path / "c", cf.tables)
+    short.tables["students"] = short.tables["students"][short.tables["students"]["学号"] != "2024000003"]
+    short.params["registry"] = str(cohort_run.parents[1] / "registry.sqlite")
+    r = cli("followup", short.write(), "--as-of", "2028-06-21")
+    assert r.returncode == 2 and "学籍库中没有 1 名待跟踪复核的学生" in r.stderr and "2024000003" in r.stderr
+    assert not (tmp_path / "c" / "outputs" / "2027-followup").exists()
+
+
 def test_without_a_published_result_the_follow_up_is_refused(tmp_path):
     cf = CohortFiles(tmp_path / "c")
     params = cf.write()
