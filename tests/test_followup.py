@@ -152,7 +152,7 @@ def _rows(path: Path) -> tuple[list, list[list], openpyxl.Workbook]:
 def test_the_reissue_list_is_public_and_says_what_and_when(year):
     cf, _, _, before, _ = year
     header, data, wb = _rows(before / "补发毕业证名单.xlsx")
-    assert header == ["序号", "专业", "班级", "学号", "姓名", "可领取", "领取时间"]
+    assert header == ["序号", "专业", "班级", "学号", "姓名", "领取内容", "领取时间"]
     assert [r[3] for r in data] == ["2024000001", "2024000002"]
     assert {(r[5], r[6]) for r in data} == {("毕业证书、报到证", "2027年12月8日起")}
     ws = wb.active
@@ -211,6 +211,16 @@ def test_the_follow_up_lists_are_declared_in_the_catalog_and_only_follow_ups_wri
         assert (before / x.file).is_file() and not (cohort_run / x.file).exists()
     assert {x.kind for x in LISTS} == {"cohort"} and not any((before / x.shown).exists() for x in LISTS)
     assert [x.level for x in FOLLOWUP_LISTS if x.key == "reissue"] == ["public"]
+
+
+def test_a_followed_student_missing_from_the_updated_roster_is_a_structural_problem(year, tmp_path):
+    cf, _, cohort_run, _, _ = year
+    short = CohortFiles(tmp_path / "c", cf.tables)
+    short.tables["students"] = short.tables["students"][short.tables["students"]["学号"] != "2024000003"]
+    short.params["registry"] = str(cohort_run.parents[1] / "registry.sqlite")
+    r = cli("followup", short.write(), "--as-of", "2028-06-21")
+    assert r.returncode == 2 and "学籍库中没有 1 名待跟踪复核的学生" in r.stderr and "2024000003" in r.stderr
+    assert not (tmp_path / "c" / "outputs" / "2027-followup").exists()
 
 
 def test_without_a_published_result_the_follow_up_is_refused(tmp_path):

@@ -17,7 +17,7 @@ from ..rules import FollowUp
 from . import listing
 from .internal import MAIL_CONTENTS
 
-PUBLIC_COLUMNS = ["序号", "专业", "班级", "学号", "姓名", "可领取", "领取时间"]
+PUBLIC_COLUMNS = ["序号", "专业", "班级", "学号", "姓名", "领取内容", "领取时间"]
 
 
 def posting_period(fu: FollowUp) -> tuple[dt.date, dt.date]:
@@ -38,7 +38,7 @@ def _rows(fu: FollowUp, outcome: str) -> pd.DataFrame:
 
 def reissue_list(fu: FollowUp) -> pd.DataFrame:
     """补发毕业证名单: the followed students now COLLECT, with what they may collect and from when."""
-    rows = _rows(fu, "COLLECT").assign(可领取=MAIL_CONTENTS, 领取时间=f"{cn_date(collect_from(fu))}起")
+    rows = _rows(fu, "COLLECT").assign(领取内容=MAIL_CONTENTS, 领取时间=f"{cn_date(collect_from(fu))}起")
     return listing.ordered(rows[PUBLIC_COLUMNS])
 
 
@@ -96,7 +96,7 @@ def write_abandoned(fu: FollowUp, run_dir: Path, spec) -> list[Path]:
     p = fu.decisions.cohort.params
     rows = abandoned_list(fu)
     book = spec.book(run_dir)
-    sh = book.sheet("视同放弃", listing.title(p, spec.name), [_basis(fu)])
+    sh = book.sheet(ABANDONED.label, listing.title(p, spec.name), [_basis(fu)])
     sh.table(rows, numbers=("序号",), wrap=("原缓发原因",), center=("截止日期",), count=f"共 {len(rows)} 人",
              max_width=36)
     return [sh.finish().book.close()]

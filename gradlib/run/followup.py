@@ -106,6 +106,10 @@ def followup_job(params: Params, as_of: dt.date) -> Job:
     if not len(followed.records):
         raise FollowupRefused(f"{params.cohort} 届已发布的结果中没有缓发毕业证书或暂缓领取的学生，无需跟踪复核")
     progress(f"已从登记库读取 {len(followed.records)} 名待跟踪复核的学生（依据运行 {followed.follows['run_id']}）")
+    held = followed.records[followed.records["outcome"] == "WITHHELD"]
+    if (held["deadline"] != params.withheld_deadline.isoformat()).any():
+        progress(f"注意：登记库中部分缓发学生的截止日期与参数 makeup_results_published 推算的 "
+                 f"{params.withheld_deadline.isoformat()} 不同；本次跟踪复核按参数文件的日期判断是否逾期")
     cohort = load_cohort(params, progress_to=progress)
     missing = sorted(set(followed.records["student_id"]) - set(cohort.students["学号"].astype(str)))
     if missing:
