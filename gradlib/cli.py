@@ -98,7 +98,7 @@ def _publish(args) -> int:
     from .run.publish import publish
 
     pub = publish(args.run_folder, by=args.by, registry=args.registry)
-    counts = "，".join(f"{OUTCOME_BY_CODE[k].label} {v} 人" for k, v in pub.counts.items() if k in OUTCOME_BY_CODE)
+    counts = "，".join(f"{OUTCOME_BY_CODE[k].label} {v} 人" for k, v in pub.counts.items() if k in OUTCOME_BY_CODE and v)
     what = "跟踪复核结果" if pub.kind == "followup" else "毕业审核结果"
     print(f"已发布 {pub.cohort} 届{what}：运行 {pub.run_id}，共 {pub.students} 人（{counts}）")
     print(f"发布人：{pub.recorded_by}，发布时间：{cn_datetime(pub.recorded_at)}" +
