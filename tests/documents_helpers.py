@@ -18,6 +18,7 @@ def _tweak(cf):
     s = cf.tables["students"]
     s.loc[5, "学籍状态"] = "休学"  # 2024000006 杨磊: NOT_ELIGIBLE
     s.loc[4, "证书编号"] = "360121202700005"  # 2024000005 陈静: the number from e-registration
+    cf.params["documents"] = {"diploma_number": "{prefix: '36012127', start: 1, digits: 5}"}  # the others' numbers
 
 
 def published_registry(root: Path) -> tuple[Path, Path]:

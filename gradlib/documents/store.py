@@ -46,7 +46,11 @@ def next_serial(db, kind: str, school_code: str, year: int) -> tuple[int, str]:
     """The next sequence of a kind in a year and its serial (JXTG-2027-BY-0001); call inside a write."""
     seq = db.execute("SELECT COALESCE(MAX(sequence), 0) + 1 FROM documents WHERE kind = ? AND year = ?",
                      (kind, year)).fetchone()[0]
-    return seq, f"{school_code}-{year}-{DOCUMENT_BY_CODE[kind].letters}-{seq:04d}"
+    return seq, serial_of(kind, school_code, year, seq)
+
+
+def serial_of(kind: str, school_code: str, year: int, seq: int) -> str:
+    return f"{school_code}-{year}-{DOCUMENT_BY_CODE[kind].letters}-{seq:04d}"
 
 
 @dataclass
