@@ -38,7 +38,8 @@ class Ask:
 
 
 def _date(value) -> dt.date | None:
-    m = re.fullmatch(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})日?", str(value or "").strip())
+    text = re.split(r"[ T]", str(value or "").strip())[0]  # a date cell may arrive as 2026-03-01 00:00:00
+    m = re.fullmatch(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})日?", text)
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3])) if m else None
     except ValueError:
@@ -68,6 +69,12 @@ def student_fields(rec: dict, office: Office, purpose: str = "") -> dict:
             "status": roster.get("学籍状态") or "在籍", "purpose": purpose}
 
 
+def diploma_number(db, rec: dict) -> str:
+    """The 证书编号 of a graduate: the diploma printed (not voided), else the roster's, else （未登记）."""
+    printed = store.in_force(db, "diploma", rec["student_id"])
+    return (printed[-1]["diploma_number"] if printed else rec["diploma_number"]) or "（未登记）"
+
+
 def _refuse(ask: Ask, text: str):
     raise DocumentRefused((f"{ask.where}：" if ask.where else "") + text)
 
@@ -92,8 +99,9 @@ def _graduation(db, ask: Ask, office: Office, day: dt.date) -> Request:
         d = done[-1]
         _refuse(ask, f"{who}已于 {d['recorded_at']} 由 {d['recorded_by']} 开具{kind.label} {d['serial']}，每人只开具一次；"
                      f"确需重开时，先作废原件：gradlib void-document {d['serial']} --reason 原因")
-    return Request("graduation", student_fields(rec, office, ask.purpose), _person(rec), rec["student_id"],
-                   int(rec["cohort"]), reissues=store.last_voided(db, "graduation", rec["student_id"]))
+    fields = {**student_fields(rec, office, ask.purpose), "diploma_number": diploma_number(db, rec)}
+    return Request("graduation", fields, _person(rec), rec["student_id"], int(rec["cohort"]),
+                   reissues=store.last_voided(db, "graduation", rec["student_id"]))
 
 
 def _studying(db, ask: Ask, office: Office, day: dt.date) -> Request:

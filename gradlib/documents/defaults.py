@@ -105,7 +105,8 @@ def build(kind: str, target: Path) -> Path:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(32), Mm(122)
+    for column, cell, width in zip(table.columns, (left, right), (Mm(32), Mm(122))):
+        column.width = cell.width = width  # LibreOffice reads the grid, Word the cells
     _font(left.paragraphs[0].add_run("{{ qr }}"), BODY_FONT, 10)
     right.paragraphs[0].paragraph_format.space_after = Pt(4)
     _font(right.paragraphs[0].add_run(FOOT[0]), BODY_FONT, 11, True)

@@ -137,3 +137,13 @@ def record_of(db, student_id: str) -> dict | None:
     rec = dict(row)
     rec["roster"] = json.loads(rec.get("record") or "{}")
     return rec
+
+
+def report(issued: list[store.Issued]) -> list[str]:
+    """What the command prints: each document's serial, code and files, and a note (no PDF) once."""
+    lines = []
+    for i in issued:
+        lines.append(f"已开具{i.label}：编号 {i.serial}，核验码 {codes.shown(i.code)}")
+        lines += [f"  {f}" for f in i.files if f not in {g for j in issued[:issued.index(i)] for g in j.files}]
+    notes = {i.note for i in issued if i.note}
+    return lines + sorted(notes)
