@@ -36,7 +36,7 @@ def fresh(reg: Path, dest: Path) -> Path:
 
 
 def office(reg: Path, out: Path, templates: Path | None = None) -> Office:
-    return Office(reg, out, "江西省通用技术工程学校", DocumentsSpec(templates=templates), "就业办 李老师")
+    return Office(Path(reg), Path(out), "江西省通用技术工程学校", DocumentsSpec(templates=templates), "就业办 李老师")
 
 
 def pdftext(pdf: Path) -> str:
