@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from docx import Document
 from documents_helpers import fresh, office, pdftext, published_registry
+from docx import Document
 from registry_helpers import cli
 
 from gradlib.documents import codes, store
@@ -25,9 +25,9 @@ from gradlib.registry import Registry
 DAY = dt.date(2027, 3, 1)  # before the cohort graduates: status certificates are allowed
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_office = pytest.mark.skipif(SOFFICE is None, reason="needs LibreOffice (soffice) for DOCX → PDF")
-STUDY = dict(name="赵六", sex="男", id_number="36010219900101123X", birth_date="1990-01-01", course="数控车床操作培训",
-             study_from="2026-09-01", study_to="2026-12-31")
-APPROVED = dict(grades_checked_by="教务科 孙老师", approved_by="副校长 周明", approved_on="2027-01-10")
+STUDY = {"name": "赵六", "sex": "男", "id_number": "36010219900101123X", "birth_date": "1990-01-01", "course": "数控车床操作培训",
+             "study_from": "2026-09-01", "study_to": "2026-12-31"}
+APPROVED = {"grades_checked_by": "教务科 孙老师", "approved_by": "副校长 周明", "approved_on": "2027-01-10"}
 
 
 @pytest.fixture(scope="module")

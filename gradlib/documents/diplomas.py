@@ -12,7 +12,9 @@ document row (serial, code), a stock row (内芯 used) and the PDF's SHA-256, wr
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,10 +56,21 @@ def values(rec, params: Params) -> dict:
 
 
 def _params(run_dir: Path) -> Params:
+    """The run's params (cohort, school, dates), with `documents:` read from the cohort's own params file as it
+    is now (the manifest names it): a printer's offset or an edited layout applies without a new run."""
     path = Path(run_dir) / "inputs" / "params.yaml"
     if not path.is_file():
         raise DocumentError(f"{run_dir} 不是运行文件夹（没有 inputs/params.yaml）")
-    return load_params(path)
+    params = load_params(path)
+    try:
+        live = Path(json.loads((Path(run_dir) / "manifest.json").read_text(encoding="utf-8"))["params_file"])
+    except (OSError, ValueError, KeyError):
+        live = None
+    if live is not None and live.is_file():
+        params = dataclasses.replace(params, documents=load_params(live).documents)
+    else:
+        params = dataclasses.replace(params, documents=dataclasses.replace(params.documents, templates=None))
+    return params
 
 
 def _graduates(reg: Registry, run_dir: Path, params: Params):
@@ -148,9 +161,9 @@ def print_diplomas(run_dir, students=None, by=None, registry=None, out=None, spo
 def _spoil(reg, db, params: Params, number: str, reason: str | None, by: str, at: str, day: dt.date) -> str:
     if not str(reason or "").strip():
         raise DocumentError("登记作废的内芯须写明原因（--reason，如 卡纸、错位、污损）")
-    rows = [d for d in (dict(r) for r in db.execute(
+    rows = [dict(r) for r in db.execute(
         "SELECT d.* FROM documents d LEFT JOIN document_voids v ON v.document = d.id WHERE d.kind = 'diploma' AND "
-        "d.diploma_number = ? AND d.cohort = ? AND v.id IS NULL", (str(number).strip(), params.cohort)).fetchall())]
+        "d.diploma_number = ? AND d.cohort = ? AND v.id IS NULL", (str(number).strip(), params.cohort)).fetchall()]
     if not rows:
         raise DocumentError(f"{params.cohort} 届没有已打印且未作废的证书编号 {number}")
     store.void(reg, rows[-1]["serial"], reason, by, db=db)
@@ -197,8 +210,6 @@ def _render(db, secret, g, chosen, numbers, params, lay, tpl, target_dir: Path, 
 
 
 def _roster(text) -> dict:
-    import json
-
     return json.loads(text or "{}")
 
 
@@ -208,7 +219,7 @@ def align_page(run_dir, out=None) -> Path:
     params = _params(run_dir)
     tpl = templates.find(LAYOUT, params.documents.templates)
     lay = layout.load_layout(tpl.path, params.documents.offset_mm)
-    sample = {k: v for k, v in layout.FIELDS.items()}
+    sample = dict(layout.FIELDS)
     sample.update({"school": params.school, "length": params.documents.length, "graduation": f"{params.cohort}年7月"})
     pdf = layout.new_pdf(lay)
     layout.calibration_page(pdf, lay, sample)
