@@ -266,3 +266,34 @@ def test_the_letter_confirms_a_graduate_and_refuses_others(reg, tmp_path):
         write_letter(office(reg, tmp_path), "2024000006", day=DAY, pdf=False)
     r = cli("letter", "2024000002", "--registry", reg, "--out", tmp_path / "o")
     assert r.returncode == 0 and "已开具学历核实证明" in r.stdout, r.stderr
+
+
+def test_the_certificate_carries_a_qr_code_and_the_shipped_templates_are_the_built_ones(reg, tmp_path):
+    import zipfile
+
+    from gradlib.documents import defaults
+
+    issued = certificate(office(reg, tmp_path / "out"), Ask("status", "2024000002"), DAY, pdf=False)
+    media = [n for n in zipfile.ZipFile(issued.files[0]).namelist() if n.startswith("word/media/")]
+    assert len(media) == 1 and media[0].endswith(".png")
+    assert codes.qr_text(issued.serial, issued.code) == f"{issued.serial} {codes.shown(issued.code)}"
+    for path in defaults.main(tmp_path / "built"):
+        assert docx_text(path) == docx_text(PACKAGED / path.name), path.name  # `python -m gradlib.documents.defaults`
+
+
+def test_the_documents_params_are_checked(tmp_path):
+    from gradlib.errors import ParamsError
+    from gradlib.params import load_params
+
+    base = "cohort: 2027\ninternship_materials_due: 2027-05-31\nmakeup_results_published: 2027-06-20\n"
+    p = tmp_path / "p.yaml"
+    p.write_text(base + "documents: {school_code: 江西, offset_mm: [1], diploma_number: {prefix: 36, digits: x}, "
+                        "colour: red}\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as e:
+        load_params(p)
+    keys = {q.column for q in e.value.problems}
+    assert {"documents.school_code", "documents.offset_mm", "documents.diploma_number.digits",
+            "documents.colour"} <= keys
+    p.write_text(base + "documents: {offset_mm: [1.5, -0.5], diploma_number: {prefix: '0036'}}\n", encoding="utf-8")
+    spec = load_params(p).documents
+    assert spec.offset_mm == (1.5, -0.5) and spec.diploma_prefix == "0036" and spec.templates == tmp_path / "templates"

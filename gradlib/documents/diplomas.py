@@ -41,7 +41,8 @@ def values(rec, params: Params) -> dict:
     """Everything a diploma can print for one graduate (layout.FIELDS)."""
     cohort = int(params.cohort)
     birth = str(rec["birth_date"] or "")
-    by, bm, bd = (birth.split("-") + ["", "", ""])[:3] if "-" in birth else ("", "", "")
+    parts = birth.split("-")
+    by, bm, bd = parts if len(parts) == 3 and all(p.isdigit() for p in parts) else ("", "", "")
     entry = entry_month(rec["roster"], cohort)
     ey, em = entry[:-1].split("年")
     issued = params.issue_window[0]

@@ -52,8 +52,16 @@ def render(template: Path, context: dict, target: Path, qr: str | None = None) -
     return target
 
 
+WINDOWS_SOFFICE = (r"C:\Program Files\LibreOffice\program\soffice.exe",
+                   r"C:\Program Files (x86)\LibreOffice\program\soffice.exe")
+
+
 def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    """LibreOffice's command: on the PATH, or where its Windows installer puts it."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None and os.name == "nt":
+        found = next((p for p in WINDOWS_SOFFICE if Path(p).is_file()), None)
+    return found
 
 
 def office_env(folder: Path) -> dict:
