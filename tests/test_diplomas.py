@@ -179,3 +179,8 @@ def test_a_bad_layout_file_is_named(tmp_path):
     bad.write_text("page: {width: 297, height: 210}\nfields:\n  name: {x: 400, y: 10}\n", encoding="utf-8")
     with pytest.raises(DocumentError, match="name.x"):
         load_layout(bad)
+
+
+def test_a_missing_registry_is_not_created_by_a_certificate(tmp_path):
+    r = cli("certificate", "status", "--student", "2024000001", "--registry", tmp_path / "none.sqlite")
+    assert r.returncode == 1 and "登记库不存在" in r.stderr and not (tmp_path / "none.sqlite").exists()

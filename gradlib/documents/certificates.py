@@ -116,7 +116,7 @@ def _studying(db, ask: Ask, office: Office, day: dt.date) -> Request:
     if moved is not None:
         _refuse(ask, f"{who}已登记转学至 {moved[0]}，不能开具{kind.label}")
     if rec["outcome"] in GRADUATE_OUTCOMES and day >= dt.date(int(rec["cohort"]), 7, 1):
-        _refuse(ask, f"{who}已于 {rec['cohort']} 年毕业，不能开具{kind.label}；毕业生请开具毕业证明书")
+        _refuse(ask, f"{who}已于 {rec['cohort']} 年毕业，不能开具{kind.label}；毕业生请开具{DOCUMENT_BY_CODE['graduation'].label}")
     return Request(ask.kind, student_fields(rec, office, ask.purpose), _person(rec), rec["student_id"],
                    int(rec["cohort"]))
 
@@ -136,8 +136,8 @@ def _study(db, ask: Ask, office: Office, day: dt.date) -> Request:
     idn = str(ask.person["id_number"]).strip().upper()
     on_roster = db.execute("SELECT student_id, cohort FROM graduates WHERE id_number = ? LIMIT 1", (idn,)).fetchone()
     if on_roster is not None:
-        _refuse(ask, f"身份证号 {idn} 在登记库中有学籍（{on_roster[1]} 届，学号 {on_roster[0]}），应开具学籍证明或毕业证明书，"
-                     f"不开具{kind.label}")
+        _refuse(ask, f"身份证号 {idn} 在登记库中有学籍（{on_roster[1]} 届，学号 {on_roster[0]}），应开具"
+                     f"{DOCUMENT_BY_CODE['status'].label}或{DOCUMENT_BY_CODE['graduation'].label}，不开具{kind.label}")
     p = {k: str(ask.person.get(k) or "").strip() for k in PERSON_KEYS}
     fields = {**p, "id_number": idn, "birth_date": _cn(p["birth_date"]), "study_from": _cn(p["study_from"]),
               "study_to": _cn(p["study_to"]), "purpose": ask.purpose}

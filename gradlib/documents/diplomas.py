@@ -78,7 +78,8 @@ def _graduates(reg: Registry, run_dir: Path, params: Params):
     pub = published(reg, params.cohort)
     if pub is None:
         raise DocumentError(f"{params.cohort} 届尚未发布审核结果：先用 gradlib publish 发布运行，再打印毕业证书")
-    if pub.run_id != Path(run_dir).name:
+    followup = published(reg, params.cohort, "followup")
+    if Path(run_dir).name not in {pub.run_id, followup.run_id if followup else None}:
         raise DocumentError(f"运行 {Path(run_dir).name} 不是 {params.cohort} 届当前发布的结果（当前发布：运行 {pub.run_id}），"
                             "请用当前发布的运行文件夹")
     g = current_graduates(reg, params.cohort)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import formats
+from ..errors import DocumentError
 from ..params import DEFAULT_SCHOOL, DocumentsSpec, load_params
 from ..reasons import DOCUMENT_BY_CODE
 from ..registry import Registry, default_user, now
@@ -31,8 +32,6 @@ class Office:
 
 def office_from(params=None, registry=None, templates_dir=None, out=None, by=None) -> Office:
     """The Office of a params file (its registry, school, `documents:`), with the command line's overrides."""
-    from ..errors import DocumentError
-
     if params is not None:
         p = load_params(params)
         spec = p.documents
@@ -93,7 +92,7 @@ def issue(office: Office, prepare: Callable[[object], list[Request]], day: dt.da
     """Issue the documents `prepare(db)` asks for (it checks the rules inside the transaction and raises
     DocumentRefused), all in one transaction; then PDFs, and one combined PDF named `combined`."""
     day = day or dt.date.today()
-    with Registry(office.registry) as reg:
+    with Registry(office.registry, create=False) as reg:
         secret = reg.secret()
         at = now()
         written: list[store.Issued] = []
@@ -112,7 +111,10 @@ def issue(office: Office, prepare: Callable[[object], list[Request]], day: dt.da
 
 
 def _pdfs(reg: Registry, office: Office, written: list[store.Issued], combined: str | None) -> list[store.Issued]:
-    pdfs = word.to_pdf([w.files[0] for w in written])
+    try:
+        pdfs = word.to_pdf([w.files[0] for w in written])
+    except DocumentError as e:  # issued all the same: the serials and codes must still be printed
+        return [store.Issued(w.id, w.serial, w.code, w.kind, w.files, e.report()) for w in written]
     if pdfs is None:
         return [store.Issued(w.id, w.serial, w.code, w.kind, w.files, word.NO_OFFICE) for w in written]
     at = now()
