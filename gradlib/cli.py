@@ -200,7 +200,7 @@ def _office_options(p, params=True, out=True):
 
 def _document_parsers(sub) -> None:
     d = sub.add_parser("diplomas", help="把本届已发布运行的毕业生毕业证书套打到内芯上（PDF，每人一页），登记每个证书编号",
-                       description="为已发布运行中的毕业生（可领取、暂缓领取，第十五条）生成套打 PDF，字段位置取自 "
+                       description="为已发布运行中的毕业生（可领取、暂缓领取）生成套打 PDF，字段位置取自 "
                                    "templates/diploma-layout.yaml；已打印的跳过。内芯打坏时用 --spoiled 登记并重印。")
     d.add_argument("run_folder", metavar="运行文件夹", help="本届当前发布的运行文件夹")
     d.add_argument("--students", nargs="+", metavar="学号", help="只打印这些学生")
@@ -225,20 +225,21 @@ def _document_parsers(sub) -> None:
         c.add_argument(opt, dest=dest, metavar=text, help=f"学习证明书：{text}")
     _office_options(c)
     c.set_defaults(func=_certificate)
-    le = sub.add_parser("letter", help="为毕业生出具学历核实证明（第二十五、二十六条）", description="按登记库的记录出具学历核实证明。")
-    le.add_argument("student", metavar="学号")
+    le = sub.add_parser("letter", help="为毕业生出具学历核实证明（供用人单位、上级部门核实学历）",
+                        description="按登记库的记录出具学历核实证明。")
+    le.add_argument("student", metavar="学号", help="毕业生的学号")
     le.add_argument("--purpose", metavar="来函单位", help="应谁的要求出具（如 某公司人事部）")
     _office_options(le)
     le.set_defaults(func=_letter)
     vd = sub.add_parser("void-document", help="作废一份已开具的证书或证明（须写明原因，记录保留）", description="作废后可重新开具。")
-    vd.add_argument("serial", metavar="编号")
-    vd.add_argument("--reason", required=True, metavar="原因")
+    vd.add_argument("serial", metavar="编号", help="证书或证明的编号，如 JXTG-2027-BY-0001")
+    vd.add_argument("--reason", required=True, metavar="原因", help="作废的原因（必填）")
     _office_options(vd, out=False)
     vd.set_defaults(func=_void_document)
     ve = sub.add_parser("verify-document", help="核验一份证书或证明：编号和核验码是否由本校开具、是否已作废",
                         description="退出码 0：核验通过；1：不通过（查无此编号、核验码不符或已作废）。")
-    ve.add_argument("serial", metavar="编号")
-    ve.add_argument("code", metavar="核验码")
+    ve.add_argument("serial", metavar="编号", help="证书或证明上的编号，如 JXTG-2027-BY-0001")
+    ve.add_argument("code", metavar="核验码", help="证书或证明上的核验码（大小写、短横线均可）")
     _office_options(ve, out=False)
     ve.set_defaults(func=_verify_document)
     t = sub.add_parser("templates", help="把默认的证明模板和毕业证书版式复制到学校的模板文件夹，供修改",
