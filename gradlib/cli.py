@@ -6,7 +6,7 @@ import re
 import sys
 from pathlib import Path
 
-from .errors import GradlibError
+from .errors import GradlibError, RegistryError
 
 # argparse's own error messages, in Chinese (office staff read them); matched, never monkeypatched
 _ERRORS_ZH = (
@@ -60,6 +60,8 @@ def _demo(args) -> Path:
     from .log import progress
     from .run.execute import run
 
+    if args.intake:
+        return _demo_intake(args)
     out = Path(args.out or ("demo-messy" if args.messy else "demo"))
     if args.messy and args.students > MESSY_MAX_STUDENTS:
         raise GradlibError(f"--messy 最多生成 {MESSY_MAX_STUDENTS} 名学生（成绩为每班每门课一张登记表，工作表太多时读取很慢）")
@@ -71,6 +73,17 @@ def _demo(args) -> Path:
     return run(params, args.output_dir, timeout=args.timeout)
 
 
+def _demo_intake(args) -> Path:
+    from .demo.intake import write_intake_demo
+    from .log import progress
+    from .run.intake import run_intake
+
+    out = Path(args.out or "demo-intake")
+    params = write_intake_demo(out)
+    progress(f"新生示例数据已写入：{out.resolve()}")
+    return run_intake(params, args.output_dir, timeout=args.timeout)
+
+
 def _verify(args) -> None:
     from .run.verify import verify
 
@@ -80,6 +93,7 @@ def _verify(args) -> None:
 
 
 def _publish(args) -> int:
+    from .formats import cn_datetime
     from .reasons import OUTCOME_BY_CODE
     from .run.publish import publish
 
@@ -87,9 +101,15 @@ def _publish(args) -> int:
     counts = "，".join(f"{OUTCOME_BY_CODE[k].label} {v} 人" for k, v in pub.counts.items() if k in OUTCOME_BY_CODE)
     what = "跟踪复核结果" if pub.kind == "followup" else "毕业审核结果"
     print(f"已发布 {pub.cohort} 届{what}：运行 {pub.run_id}，共 {pub.students} 人（{counts}）")
-    print(f"发布人：{pub.recorded_by}，发布时间：{pub.recorded_at}" +
+    print(f"发布人：{pub.recorded_by}，发布时间：{cn_datetime(pub.recorded_at)}" +
           ("（取代此前发布的结果，历史记录保留）" if pub.superseded else ""))
     return 0
+
+
+def _followup(args) -> Path:
+    from .run.followup import run_followup
+
+    return run_followup(args.params, args.output_dir, as_of=args.as_of, timeout=args.timeout)
 
 
 def _new(args) -> None:
@@ -104,149 +124,363 @@ def _review(args) -> None:
     serve(args.params, port=args.port, open_browser=not args.no_browser)
 
 
-# documents (issue 11): diplomas, certificates, letters, verification
-def _office(args):
-    from .documents.issue import office_from
+# ---- the registry: collect, status, lookup, transfer, stock (issue #9) --------------------------------------
 
-    return office_from(getattr(args, "params", None), args.registry, getattr(args, "templates", None),
-                       getattr(args, "out", None), getattr(args, "by", None))
+def _day(text: str):
+    from .registry.collect import parse_day
+
+    return parse_day(text) if text else None
 
 
-def _diplomas(args) -> int:
-    from .documents.diplomas import align_page, print_diplomas
+def _by(args) -> str:
+    from .registry import default_user
 
-    if args.align:
-        print(f"校准页已写出（不登记、不计内芯）：{align_page(args.run_folder, args.out)}")
+    return args.by or default_user()
+
+
+def _collect(args) -> int:
+    from .reasons import COLLECTION_BY_CODE
+    from .registry.collect import collect_one
+    from .registry.db import open_registry
+    from .registry.sheets import collect_file
+
+    with open_registry(args.registry) as reg:
+        if args.from_file:
+            if args.student:
+                raise RegistryError("--from 与学号不能同时给出：从文件导入时不写学号")
+            done = collect_file(reg, args.from_file, _by(args), args.cohort)
+            parts = "，".join(f"{COLLECTION_BY_CODE[k].label} {v} 人" for k, v in done.by_method.items())
+            print(f"已从 {Path(args.from_file).name} 登记 {done.written} 人" + (f"（{parts}）" if parts else "")
+                  + (f"；{done.skipped} 人此前已同样登记，未重复登记" if done.skipped else ""))
+            return 0
+        if not args.student:
+            raise RegistryError("请给出学号，或用 --from 文件 批量导入")
+        print(collect_one(reg, args.student, _by(args), day=_day(args.date), receiver=args.receiver or "",
+                          mail=args.mail, tracking=args.tracking or "", void=args.void, correct=args.correct,
+                          cohort=args.cohort, note=args.note or ""))
+    return 0
+
+
+def _status(args) -> int:
+    from .registry.db import open_registry
+    from .registry.status import status
+
+    with open_registry(args.registry) as reg:
+        print(status(reg, args.cohort, _day(args.as_of)).report())
+    return 0
+
+
+def _lookup(args) -> int:
+    from .registry.db import open_registry
+    from .registry.lookup import find, record_text
+
+    with open_registry(args.registry) as reg:
+        found = find(reg, args.query, args.cohort)
+        if not found:
+            print(f"登记库中没有找到“{args.query}”（可按学号、身份证号、姓名或证书编号查询）")
+            return 1
+        if len(found) > 1:
+            print(f"找到 {len(found)} 名学生，请用学号查询其中一人：")
+            print("\n".join(f"  {m.line()}" for m in found))
+            return 0
+        print(record_text(reg, found[0], full=args.full))
+    return 0
+
+
+def _transfer(args) -> int:
+    from .registry import transfers
+    from .registry.db import open_registry
+
+    with open_registry(args.registry) as reg:
+        if args.action == "add":
+            t = transfers.add(reg, args.student, args.school, args.reason, _by(args), day=_day(args.date),
+                              tracking=args.tracking or "", cohort=args.cohort)
+            print(f"已登记档案移交：{t['name']}（{t['student_id']}）→ {t['receiving_school']}（{t['reason']}），"
+                  + (f"{t['handed_over']} 已移交" if t["handed_over"] else "待移交"))
+        elif args.action == "done":
+            t = transfers.done(reg, args.student, _by(args), day=_day(args.date) or _today(),
+                               tracking=args.tracking or "")
+            print(f"已登记移交：学号 {t['student_id']} 的档案于 {t['handed_over']} 移交{t['receiving_school']}")
+        else:
+            df = transfers.table(reg, pending_only=not args.all)
+            print(f"{'全部' if args.all else '待移交的'}档案移交：{len(df)} 人")
+            for r in df.itertuples(index=False):
+                print(f"  {r.学号}  {r.姓名}  {r.班级}  → {r.接收学校}（{r.移交原因}）  {r.移交日期 or '待移交'}")
+            if args.out:
+                print(transfers.write_list(df, args.out, pending_only=not args.all))
+    return 0
+
+
+def _today():
+    import datetime as dt
+
+    return dt.date.today()
+
+
+def _stock(args) -> int:
+    from .registry import stock
+    from .registry.db import open_registry
+
+    if args.action is None and args.forecast:
+        print(_frame_text(*stock.forecast_for(args.forecast, args.registry)))
         return 0
-    if args.spoiled and not args.reason:
-        raise GradlibError("登记作废的内芯须写明原因：--reason 原因（如 卡纸、错位、污损）")
-    b = print_diplomas(args.run_folder, args.students, args.by, args.registry, args.out, args.spoiled, args.reason)
-    if b.spoiled:
-        print(f"已登记作废内芯 1 张：证书编号 {b.spoiled}（原打印记录作废，历史保留）")
-    for sid, why in b.skipped:
-        print(f"未打印 {sid}：{why}")
-    if b.pdf is None:
-        print("没有需要打印的毕业证书")
-        return 0
-    print(f"已打印 {len(b.printed)} 份毕业证书（每份计用内芯 1 张），证书编号 {b.printed[0][1]} 至 {b.printed[-1][1]}")
-    print(b.pdf)
+    with open_registry(args.registry, create=args.action == "receive") as reg:
+        if args.action == "void":
+            print(stock.void(reg, args.row, _by(args), args.reason or ""))
+        elif args.action:
+            print(stock.record(reg, stock.ACTIONS[args.action], {"inner": args.inner, "cover": args.cover}, _by(args),
+                               day=_day(args.date) or _today(), cohort=args.cohort, reason=args.reason or ""))
+        print(_frame_text(stock.balance(reg), "空白毕业证书结存"))
+        if args.list:
+            print(_frame_text(stock.rows(reg), "最近的库存记录"))
     return 0
 
 
-def _certificate(args) -> int:
-    from .documents.batch import certificates_from_table
-    from .documents.certificates import Ask, certificate
-    from .documents.issue import report
+def _frame_text(df, title: str) -> str:
+    lines = [title + "：", "  " + "  ".join(map(str, df.columns))]
+    lines += ["  " + "  ".join(map(str, r)) for r in df.itertuples(index=False)]
+    return "\n".join(lines)
 
-    office = _office(args)
-    if args.table:
-        issued = certificates_from_table(office, args.kind, args.table, args.purpose or "")
-    else:
-        person = {k: getattr(args, k) for k in ("name", "sex", "id_number", "birth_date", "course", "study_from",
-                                                "study_to")}
-        approval = {k: getattr(args, k) for k in ("grades_checked_by", "approved_by", "approved_on")}
-        issued = [certificate(office, Ask(args.kind, args.student, person, approval, args.purpose or ""))]
-    print("\n".join(report(issued)))
+
+REGISTRY_HELP = "登记库文件（默认 outputs/registry.sqlite）"
+
+
+def _common(p, cohort_help: str | None = "届别（同一学号出现在多届时指定）", by: bool = True):
+    if cohort_help:
+        p.add_argument("--cohort", type=int, metavar="届别", help=cohort_help)
+    if by:
+        p.add_argument("--by", metavar="姓名", help="登记人（默认为当前系统用户）")
+    p.add_argument("--registry", metavar="文件", help=REGISTRY_HELP)
+
+
+def _registry_parsers(sub):
+    """collect, status, lookup, transfer and stock: the registry's commands (issue #9)."""
+    c = sub.add_parser("collect", help="登记毕业证领取（本人或代领）或邮寄；可从填好的领取花名册、邮寄清单批量导入",
+                       description="登记一名学生领取或邮寄毕业证书；只有已发布结果为“可领取”的学生才能登记。"
+                                   "更正用 --correct（新记录取代原记录），登记有误用 --void 作废；原记录都保留。")
+    c.add_argument("student", nargs="?", metavar="学号", help="学生的学号（用 --from 导入时不写）")
+    c.add_argument("--date", metavar="日期", help="领取或邮寄日期（默认今天）")
+    c.add_argument("--receiver", metavar="姓名", help="领取人（默认本人；代领时写代领人姓名）")
+    c.add_argument("--mail", action="store_true", help="邮寄（须给出 --tracking）")
+    c.add_argument("--tracking", metavar="快递单号", help="邮寄的快递单号")
+    c.add_argument("--correct", action="store_true", help="更正该生已有的记录（新记录取代原记录）")
+    c.add_argument("--void", action="store_true", help="作废该生已有的记录（登记有误）")
+    c.add_argument("--note", metavar="说明", help="备注")
+    c.add_argument("--from", dest="from_file", metavar="文件",
+                   help="填好的毕业证及报到证领取花名册（领取人签名、领取日期）或毕业证邮寄清单（快递单号、邮寄日期）")
+    _common(c)
+    c.set_defaults(func=_collect)
+    s = sub.add_parser("status", help="一届的领取情况：已发布的运行、各结论人数、已领取、已邮寄、未领取",
+                       description="列出已发布的运行和各结论人数，本人领取、代领、邮寄和未领取的人数；"
+                                   "发放时间过后，列出仍未领取的可领取学生。")
+    s.add_argument("cohort", type=int, metavar="届别", help="毕业年份，如 2027")
+    s.add_argument("--as-of", metavar="日期", help="按哪一天统计（默认今天）")
+    _common(s, None, by=False)
+    s.set_defaults(func=_status)
+    q = sub.add_parser("lookup", help="按学号、身份证号、姓名或证书编号查询毕业生的记录",
+                       description="输出学籍信息（身份证号部分隐藏，--full 显示全部）、每次发布的结论、领取与邮寄、"
+                                   "档案移交和已出具的文书。找不到时退出码 1；找到多人时逐行列出。")
+    q.add_argument("query", metavar="查询", help="学号、身份证号、姓名或证书编号")
+    q.add_argument("--full", action="store_true", help="显示完整的身份证号")
+    _common(q, "只在这一届中查找", by=False)
+    q.set_defaults(func=_lookup)
+    _transfer_parser(sub)
+    _stock_parser(sub)
+
+
+def _transfer_parser(sub):
+    t = sub.add_parser("transfer", help="档案移交（升读大专等）：登记、登记移交完成、列出待移交并写出档案移交清单",
+                       description="登记学生档案移交。add 登记一条（可同时给出移交日期）；done 登记移交完成；"
+                                   "list 列出待移交的记录，--out 写出带签字栏的档案移交清单（内部）.xlsx。")
+    ts = t.add_subparsers(dest="action", required=True, metavar="操作", title="操作", parser_class=Parser,
+                          help="add 登记，done 登记移交完成，list 列出")
+    a = ts.add_parser("add", help="登记一条档案移交")
+    a.add_argument("--student", required=True, metavar="学号", help="学生的学号")
+    a.add_argument("--school", required=True, metavar="接收学校", help="接收档案的学校")
+    a.add_argument("--reason", required=True, metavar="原因", help="移交原因，如 升读大专")
+    a.add_argument("--date", metavar="移交日期", help="已移交时的移交日期（不写即待移交）")
+    a.add_argument("--tracking", metavar="邮寄单号", help="邮寄档案的单号")
+    _common(a)
+    d = ts.add_parser("done", help="登记待移交的档案已移交")
+    d.add_argument("--student", required=True, metavar="学号", help="学生的学号")
+    d.add_argument("--date", metavar="移交日期", help="移交日期（默认今天）")
+    d.add_argument("--tracking", metavar="邮寄单号", help="邮寄档案的单号")
+    _common(d, None)
+    x = ts.add_parser("list", help="列出待移交的档案（--all 全部）")
+    x.add_argument("--all", action="store_true", help="列出全部（含已移交的）")
+    x.add_argument("--out", metavar="文件夹", help="在该文件夹写出档案移交清单（内部）.xlsx")
+    _common(x, None, by=False)
+    t.set_defaults(func=_transfer)
+
+
+def _stock_parser(sub):
+    k = sub.add_parser("stock", help="空白毕业证书（内芯、封皮）的入库、领用、损坏和结存，以及征订预测",
+                       description="不带操作时输出结存；--forecast 参数文件 按该届人数、diploma_spares 和上一年损坏数"
+                                   "预测应征订的内芯和封皮。")
+    k.add_argument("--forecast", metavar="参数文件", help="要征订证书的那一届的参数文件，如 params/2028.yaml")
+    k.add_argument("--list", action="store_true", help="同时列出最近的库存记录（含记录编号）")
+    k.add_argument("--registry", metavar="文件", help=REGISTRY_HELP)
+    ks = k.add_subparsers(dest="action", required=False, metavar="操作", title="操作", parser_class=Parser,
+                          help="receive 入库，use 领用，spoil 损坏，void 作废一条记录")
+    for name, zh in (("receive", "入库"), ("use", "领用"), ("spoil", "损坏")):
+        e = ks.add_parser(name, help=f"登记{zh}的内芯、封皮数量")
+        e.add_argument("--inner", type=int, default=0, metavar="数量", help="内芯张数")
+        e.add_argument("--cover", type=int, default=0, metavar="数量", help="封皮个数")
+        e.add_argument("--date", metavar="日期", help="日期（默认今天）")
+        e.add_argument("--reason", metavar="说明", help="说明（如损坏原因、来文号）")
+        e.add_argument("--list", action="store_true", help="同时列出最近的库存记录")
+        _common(e, "所属届别（可不写）")
+    v = ks.add_parser("void", help="作废一条登记有误的库存记录")
+    v.add_argument("row", type=int, metavar="编号", help="库存记录的编号（stock --list 可查）")
+    v.add_argument("--reason", metavar="说明", help="作废原因")
+    v.add_argument("--list", action="store_true", help="同时列出最近的库存记录")
+    _common(v, None)
+    k.set_defaults(func=_stock)
+# ---- intake (issue 13): gradlib intake, enrol, class-review, correct, status-change, roster-export -------
+
+def _intake(args) -> Path:
+    from .run.intake import run_intake
+
+    return run_intake(args.params, args.output_dir, timeout=args.timeout)
+
+
+def _enrol(args) -> int:
+    from .run.intake import enrol
+
+    params, added, kept = enrol(args.run_folder, by=args.by)
+    print(f"已登记 {params.intake_year} 级（{params.cohort} 届）新生 {added} 人" + (f"，{kept} 人此前已登记" if kept else "")
+          + f"：{params.registry}")
     return 0
 
 
-def _letter(args) -> int:
-    from .documents.issue import report
-    from .documents.letter import write_letter
+def _opened(args):
+    from .intake.params import load_intake_params
+    from .registry import Registry, default_user
 
-    print("\n".join(report([write_letter(_office(args), args.student, args.purpose or "")])))
+    p = load_intake_params(args.params)
+    return p, Registry(p.registry), args.by or default_user()
+
+
+def _class_review(args) -> int:
+    from .intake.params import today
+    from .intake.store import review
+    from .reasons import REVIEW_STAGES
+
+    p, reg, by = _opened(args)
+    with reg:
+        review(reg, p.cohort, args.class_name, args.stage, args.reviewer, args.date or today().isoformat(), by, args.note)
+    print(f"已记录班级“{args.class_name}”的{REVIEW_STAGES[args.stage]}：{args.reviewer}（{args.date or today().isoformat()}）")
     return 0
 
 
-def _void_document(args) -> int:
-    from .documents.store import void
-    from .registry import Registry
+def _correct(args) -> int:
+    from .intake.store import correct
 
-    office = _office(args)
-    with Registry(office.registry, create=False) as reg:
-        d = void(reg, args.serial, args.reason, office.by)
-    print(f"已作废 {d['serial']}：原因 {d['void_reason']}，作废人 {d['voided_by']}，时间 {d['voided_at']}（记录保留）")
+    _, reg, by = _opened(args)
+    with reg:
+        c = correct(reg, args.student_id, args.field, args.value, args.why, by)
+    print(f"已更正学号 {c['学号']} 的{c['字段']}：“{c['原值']}” → “{c['新值']}”（原因：{c['原因']}；{c['更正人']}，{c['更正时间']}）")
     return 0
 
 
-def _verify_document(args) -> int:
-    from .documents.store import verify
-    from .registry import Registry
+def _status_change(args) -> int:
+    from .intake.params import today
+    from .intake.status import history, record_change
 
-    with Registry(_office(args).registry, create=False) as reg:
-        verdict = verify(reg, args.serial, args.code)
-    print(verdict.report())
-    return 0 if verdict.ok else 1
-
-
-def _templates(args) -> int:
-    from .documents.templates import copy_defaults
-
-    folder = Path(args.folder or ("templates" if not (args.params or args.registry) else _office(args).spec.templates))
-    for path, copied in copy_defaults(folder):
-        print(("已复制：" if copied else "已存在，未改动：") + str(path))
+    _, reg, by = _opened(args)
+    with reg:
+        record_change(reg, args.student_id, args.kind, args.date or today(), args.reason, args.approval, by,
+                      new_major=args.major or "", new_class=args.class_name or "")
+        h = history(reg, args.student_id)
+    print(f"已记录学号 {args.student_id} 的{args.kind}，当前学籍状态：{h['异动后学籍状态'].iat[-1]}；全部异动：")
+    for r in h.itertuples(index=False):
+        print(f"  {r.日期} {r.异动类别}（{r.原因}；批准：{r.批准}）→ {r.异动后学籍状态}")
     return 0
 
 
-def _office_options(p, params=True, out=True):
-    if params:
-        p.add_argument("--params", metavar="参数文件", help="一届的参数文件：取其中的登记库、学校名称和 documents: 设置")
-    p.add_argument("--registry", metavar="文件", help="登记库文件（默认取参数文件中的 registry）")
-    if out:
-        p.add_argument("--templates", metavar="文件夹", help="学校修改过的模板所在的文件夹（默认为参数文件旁的 templates/）")
-        p.add_argument("--out", metavar="文件夹", help="写出文件的文件夹（默认为登记库旁的 证明文件/）")
-    p.add_argument("--by", metavar="姓名", help="经办人（默认为当前系统用户）")
+def _roster_export(args) -> int:
+    from .intake.exports import export_roster
+
+    p, reg, by = _opened(args)
+    approval = None
+    if args.full and any((args.approver, args.approved_on, args.purpose, args.recipient)):
+        approval = {"approver": args.approver, "day": args.approved_on, "purpose": args.purpose,
+                    "recipient": args.recipient}
+    with reg:
+        out = export_roster(reg, args.cohort or p.cohort, args.out, by, full=args.full, approval=approval)
+    what = "完整信息（已记录批准）" if out["full"] else "去除身份证号、出生日期、家庭地址、联系电话"
+    print(f"已导出 {out['students']} 名学生的学籍库（{what}）：{Path(args.out).resolve()}")
+    return 0
+
+
+def _intake_parsers(sub):
+    i = sub.add_parser("intake", help="核查新生信息（第一条、第二条），写出班级花名册和问题清单",
+                       description="执行 notebooks/intake.ipynb：逐项核查新生名单，按班写出待签字的班级花名册和问题清单；"
+                                   "运行文件夹在 <output_dir>/intake-<入学年份>/ 下，最后一行输出其路径。")
+    i.add_argument("params", metavar="参数文件", help="新生核查参数文件（YAML），如 params/intake-2024.yaml")
+    i.add_argument("--output-dir", metavar="文件夹", help="运行文件夹的上级目录（默认取参数文件中的 output_dir）")
+    i.add_argument("--timeout", type=int, default=None, metavar="秒数", help="单个单元格的最长执行秒数")
+    i.set_defaults(func=_intake)
+    e = sub.add_parser("enrol", help="把一次新生核查的学生登记为在册学生（记入登记库）",
+                       description="核对运行文件夹后，把其中的新生逐人记入登记库；已登记的学生不重复登记。")
+    e.add_argument("run_folder", metavar="运行文件夹", help="gradlib intake 的运行文件夹")
+    e.add_argument("--by", metavar="姓名", help="登记人（默认为当前系统用户）")
+    e.set_defaults(func=_enrol)
+    for name, help_, func in (("class-review", "记录班级花名册的班主任初审或学籍管理部门复审", _class_review),
+                              ("correct", "按签字的花名册更正学生信息（保留原值、新值、更正人、时间、原因）", _correct),
+                              ("status-change", "记录学籍异动：休学、复学、退学、转出、转入、转专业、转班", _status_change),
+                              ("roster-export", "从登记库导出学籍库（默认去除个人敏感信息；完整导出须校领导批准）",
+                               _roster_export)):
+        c = sub.add_parser(name, help=help_, description=help_ + "。")
+        c.add_argument("params", metavar="参数文件", help="新生核查参数文件（其中的 registry 即登记库）")
+        c.add_argument("--by", metavar="姓名", help="记录人（默认为当前系统用户）")
+        c.set_defaults(func=func)
+        _INTAKE_OPTIONS[name](c)
+
+
+def _review_options(c):
+    c.add_argument("class_name", metavar="班级", help="班级名称，如 24机电1班")
+    c.add_argument("stage", choices=("first", "second"), help="first：班主任初审；second：学籍管理部门复审")
+    c.add_argument("--reviewer", required=True, metavar="姓名", help="审核人（班主任或学籍管理部门经办人）")
+    c.add_argument("--date", metavar="日期", help="审核日期（默认今天），如 2024-09-20")
+    c.add_argument("--note", default="", metavar="说明", help="备注")
+
+
+def _correct_options(c):
+    c.add_argument("student_id", metavar="学号")
+    c.add_argument("field", metavar="字段", help="要更正的字段，如 身份证号、姓名、出生日期")
+    c.add_argument("value", metavar="新值")
+    c.add_argument("--why", required=True, metavar="原因", help="更正原因，如 学生在花名册上签字更正")
+
+
+def _status_options(c):
+    c.add_argument("student_id", metavar="学号")
+    c.add_argument("kind", metavar="类别", help="休学、复学、退学、转出、转入、转专业、转班")
+    c.add_argument("--date", metavar="日期", help="异动日期（默认今天），如 2025-03-01")
+    c.add_argument("--reason", required=True, metavar="原因", help="异动原因")
+    c.add_argument("--approval", required=True, metavar="批准", help="批准人及文号")
+    c.add_argument("--major", metavar="专业", help="转专业：新专业")
+    c.add_argument("--class", dest="class_name", metavar="班级", help="转专业或转班：新班级")
+
+
+def _export_options(c):
+    c.add_argument("--out", required=True, metavar="文件", help="导出的 .xlsx 文件")
+    c.add_argument("--cohort", type=int, metavar="届别", help="届别（默认取参数文件中的届别）")
+    c.add_argument("--full", action="store_true", help="导出完整信息（须同时写明下列批准信息，记入登记库并印在页眉）")
+    c.add_argument("--approver", metavar="姓名", help="批准的校领导")
+    c.add_argument("--approved-on", metavar="日期", help="批准日期")
+    c.add_argument("--purpose", metavar="用途", help="用途，如 毕业审核")
+    c.add_argument("--recipient", metavar="接收方", help="接收部门或人员，如 校企合作与就业办")
+
+
+_INTAKE_OPTIONS = {"class-review": _review_options, "correct": _correct_options, "status-change": _status_options,
+                   "roster-export": _export_options}
 
 
 def _document_parsers(sub) -> None:
-    d = sub.add_parser("diplomas", help="把本届已发布运行的毕业生毕业证书套打到内芯上（PDF，每人一页），登记每个证书编号",
-                       description="为已发布运行中的毕业生（可领取、暂缓领取）生成套打 PDF，字段位置取自 "
-                                   "templates/diploma-layout.yaml；已打印的跳过。内芯打坏时用 --spoiled 登记并重印。")
-    d.add_argument("run_folder", metavar="运行文件夹", help="本届当前发布的运行文件夹")
-    d.add_argument("--students", nargs="+", metavar="学号", help="只打印这些学生")
-    d.add_argument("--align", action="store_true", help="只打印校准页（毫米刻度和各字段的框），不登记")
-    d.add_argument("--spoiled", metavar="证书编号", help="登记一张打坏的内芯（作废原打印记录），并为该生重印")
-    d.add_argument("--reason", metavar="原因", help="内芯作废的原因（与 --spoiled 一起用）")
-    _office_options(d, params=False, out=False)
-    d.add_argument("--out", metavar="文件夹", help="PDF 写入的文件夹（默认为登记库旁的 证明文件/毕业证书/）")
-    d.set_defaults(func=_diplomas)
-    c = sub.add_parser("certificate", help="开具毕业证明书、学籍证明、在读证明或学习证明书（Word 模板，附编号和核验码）",
-                       description="KIND：graduation 毕业证明书，status 学籍证明，enrolment 在读证明，study 学习证明书。")
-    c.add_argument("kind", choices=("graduation", "status", "enrolment", "study"), metavar="种类",
-                   help="graduation、status、enrolment 或 study")
-    c.add_argument("--student", metavar="学号", help="学生的学号（学习证明书不用）")
-    c.add_argument("--table", metavar="名单文件", help="批量开具：每行一人的名单（.xlsx/.csv，列：学号，或学习证明书的人员各列）")
-    c.add_argument("--purpose", metavar="用途", help="证明的用途（印在证明上，如 实习单位办理入职）")
-    for opt, dest, text in (("--name", "name", "姓名"), ("--sex", "sex", "性别"), ("--id-number", "id_number", "身份证号"),
-                            ("--birth-date", "birth_date", "出生日期"), ("--course", "course", "学习内容"),
-                            ("--from", "study_from", "学习开始日期"), ("--to", "study_to", "学习结束日期"),
-                            ("--grades-checked-by", "grades_checked_by", "教务科核查成绩的人"),
-                            ("--approved-by", "approved_by", "批准的校领导"), ("--approved-on", "approved_on", "批准日期")):
-        c.add_argument(opt, dest=dest, metavar=text, help=f"学习证明书：{text}")
-    _office_options(c)
-    c.set_defaults(func=_certificate)
-    le = sub.add_parser("letter", help="为毕业生出具学历核实证明（供用人单位、上级部门核实学历）",
-                        description="按登记库的记录出具学历核实证明。")
-    le.add_argument("student", metavar="学号", help="毕业生的学号")
-    le.add_argument("--purpose", metavar="来函单位", help="应谁的要求出具（如 某公司人事部）")
-    _office_options(le)
-    le.set_defaults(func=_letter)
-    vd = sub.add_parser("void-document", help="作废一份已开具的证书或证明（须写明原因，记录保留）", description="作废后可重新开具。")
-    vd.add_argument("serial", metavar="编号", help="证书或证明的编号，如 JXTG-2027-BY-0001")
-    vd.add_argument("--reason", required=True, metavar="原因", help="作废的原因（必填）")
-    _office_options(vd, out=False)
-    vd.set_defaults(func=_void_document)
-    ve = sub.add_parser("verify-document", help="核验一份证书或证明：编号和核验码是否由本校开具、是否已作废",
-                        description="退出码 0：核验通过；1：不通过（查无此编号、核验码不符或已作废）。")
-    ve.add_argument("serial", metavar="编号", help="证书或证明上的编号，如 JXTG-2027-BY-0001")
-    ve.add_argument("code", metavar="核验码", help="证书或证明上的核验码（大小写、短横线均可）")
-    _office_options(ve, out=False)
-    ve.set_defaults(func=_verify_document)
-    t = sub.add_parser("templates", help="把默认的证明模板和毕业证书版式复制到学校的模板文件夹，供修改",
-                       description="已存在的文件不改动；修改后的副本优先于默认模板。")
-    t.add_argument("folder", nargs="?", metavar="文件夹", help="模板文件夹（默认为参数文件旁的 templates/）")
-    _office_options(t, out=False)
-    t.set_defaults(func=_templates)
+    from .documents.commands import add_parsers  # diplomas, certificate, letter, void/verify-document, templates
+
+    add_parsers(sub)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -269,6 +503,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--messy", action="store_true",
                    help="同一批学生，按各部门系统原样导出的格式写出：全国中职学籍系统的学生信息（无学籍状态列）、"
                         "每班每门课一张两栏并排的成绩登记表、财务系统的收费统计（应缴/实缴）、带必填标记和字段行的实习导入模板")
+    d.add_argument("--intake", action="store_true",
+                   help="改为生成一个新生入学示例（三个班、照片、参数文件）并执行新生信息核查（gradlib intake）")
     d.add_argument("--timeout", type=int, default=None, metavar="秒数", help="单个单元格的最长执行秒数")
     d.set_defaults(func=_demo)
     v = sub.add_parser("review", help="在浏览器中打开本届的审核页面（仅本机可访问），记录豁免",
@@ -291,12 +527,24 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--by", metavar="姓名", help="发布人（默认为当前系统用户）")
     b.add_argument("--registry", metavar="文件", help="登记库文件（默认取运行参数中的 registry，即 output_dir/registry.sqlite）")
     b.set_defaults(func=_publish)
+    u = sub.add_parser("followup", help="跟踪复核已发布结果中缓发、暂缓领取的学生，写出运行文件夹",
+                       description="从登记库取本届已发布结果中缓发毕业证书和暂缓领取的学生（含此前跟踪复核的结果），"
+                                   "用参数文件所指各部门更新后的数据重新审核：符合条件者可领取；缓发期满（补考、清考成绩公布后一年）"
+                                   "仍未认定者视同放弃。执行 notebooks/followup.ipynb，写出补发毕业证名单和视同放弃名单；"
+                                   "最后一行输出运行文件夹的路径。本届尚未发布时拒绝运行。")
+    u.add_argument("params", metavar="参数文件", help="本届参数文件（YAML），各数据文件为更新后的版本")
+    u.add_argument("--as-of", metavar="日期", help="跟踪复核的日期（默认今天），如 2028-06-21；晚于截止日期时缓发者视同放弃")
+    u.add_argument("--output-dir", metavar="文件夹", help="运行文件夹的上级目录（默认取参数文件中的 output_dir）")
+    u.add_argument("--timeout", type=int, default=None, metavar="秒数", help="单个单元格的最长执行秒数")
+    u.set_defaults(func=_followup)
     n = sub.add_parser("new", help="为新的一届写出参数文件和空的豁免记录文件，并提示下一步",
                        description="写出 params/<届别>.yaml（已存在时不改动）、只有表头的豁免记录文件和数据文件夹；"
                                    "最后一行输出参数文件的路径。")
     n.add_argument("cohort", type=int, metavar="届别", help="毕业年份，如 2028")
     n.add_argument("--data", metavar="文件夹", help="各部门文件所在的文件夹（默认 data/<届别>）")
     n.set_defaults(func=_new)
+    _registry_parsers(sub)
+    _intake_parsers(sub)
     _document_parsers(sub)
     return p
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from .newcohort import params_text
-from .outputs.catalog import LEVELS, LISTS
+from .outputs.catalog import FOLLOWUP_LISTS, LEVELS, LISTS
 from .params import DEFAULT_SOURCES, KEYS, REQUIRED
 from .reasons import ABANDONED, OUTCOME_BY_CODE, OUTCOMES, REASONS, WAIVER_OPERATIONS, WAIVER_STATUSES
 from .sources import values as V
@@ -38,10 +38,10 @@ def reasons_table() -> str:
                    for r in REASONS])
 
 
-def lists_table() -> str:
+def lists_table(lists=LISTS) -> str:
     """Every official list: file, privacy level, articles, content (README and docs/lists.md)."""
     return _table(["file", "level", "articles", "content"],
-                  [[x.shown, LEVELS[x.level], x.articles, x.content] for x in LISTS])
+                  [[x.shown, LEVELS[x.level], x.articles, x.content] for x in lists])
 
 
 def reasons_page() -> str:
@@ -67,7 +67,10 @@ def lists_page() -> str:
         NOTE, "# The year's official lists",
         "Every run writes these files into its run folder. 公开 lists may be posted: they hold only 专业, 班级, "
         "学号, 姓名 and their own columns. 内部 files end in （内部） and print 内部资料 请勿外传 on every page.",
-        lists_table()]) + "\n"
+        lists_table(), "## The follow-up's lists",
+        "`gradlib followup` (see [followup.md](followup.md)) writes these into its own run folder, "
+        "`<output_dir>/<cohort>-followup/<run-id>/`, beside its decisions.csv.",
+        lists_table(FOLLOWUP_LISTS)]) + "\n"
 
 
 KINDS = {"text": "text", "id": "identifier (kept as text, leading zeros kept)", "date": "date", "yesno": "yes/no",

@@ -63,6 +63,16 @@ class RegistryError(GradlibError):
     headline = "登记库"
 
 
+class RecordsRejected(ProblemsError):
+    """Rows that cannot be recorded in the registry (a bulk import, a correction): none of them was recorded."""
+    headline = "未登记任何记录"
+
+    def report(self) -> str:
+        lines = [f"{self.headline}，共 {len(self.problems)} 个问题（登记库未作任何改动）："]
+        lines += [f"  {i}. {p.text(self.column_noun)}" for i, p in enumerate(self.problems, 1)]
+        return "\n".join(lines)
+
+
 class RunFailed(GradlibError):
     """A run did not finish. Facts: the failing cell (1-based) and error name when the notebook raised, the
     folder where its evidence (partial notebook, log) was kept."""

@@ -78,6 +78,17 @@ class Kind(StrEnum):
     # the waivers log
     WAIVER_INVALID = "waiver_invalid"
     WAIVER_STALE = "waiver_stale"
+    # the registry (collections imported from a filled-in roster or mailing sheet)
+    NOT_IN_REGISTRY = "not_in_registry"
+    NOT_COLLECT = "not_collect"
+    NAME_MISMATCH = "name_mismatch"
+    ALREADY_RECORDED = "already_recorded"
+    NOTHING_TO_CORRECT = "nothing_to_correct"
+    RECEIVER_MISSING = "receiver_missing"
+    MAIL_DATE_MISSING = "mail_date_missing"
+    TWO_METHODS = "two_methods"
+    DATE_IN_FUTURE = "date_in_future"
+    COHORT_AMBIGUOUS = "cohort_ambiguous"
 
 
 @dataclass(frozen=True)

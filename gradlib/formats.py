@@ -51,3 +51,11 @@ def yuan(v) -> str:
 def yuan_series(v) -> pd.Series:
     """Many amounts in yuan with two decimals."""
     return pd.Series(v).map(yuan)
+
+
+def cn_datetime(stamp) -> str:
+    """2026年12月2日 15:54 from a recorded time (ISO text or datetime; empty for None)."""
+    if _missing(stamp) or stamp == "":
+        return ""
+    t = dt.datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp
+    return f"{cn_date(t)} {t.hour:02d}:{t.minute:02d}"

@@ -21,12 +21,14 @@ from .params import load_params as _load_params
 from .review.panel import review_panel
 from .rules import Decisions
 from .rules import decide as _decide
+from .run import intake  # notebooks/intake.ipynb: from gradlib.notebook import intake as gi
 from .run.archive import write_status
 from .sources import Cohort
 from .sources import load_cohort as _load_cohort
 
 __all__ = ["load_params", "load_cohort", "decide", "write_outputs", "review_panel", "finish",
-           "show_params", "show_inputs", "show_summary", "show_internship", "show_problems", "show_outputs"]
+           "show_params", "show_inputs", "show_summary", "show_internship", "show_problems", "show_outputs",
+           "show_registry", "intake"]
 
 PROBLEMS_SHOWN = 200
 
@@ -166,7 +168,37 @@ def show_outputs(paths, run_dir):
     display(HTML(f"<p>本次运行写出的文件（共 {len(rel)} 个）：</p><ul>{top}{nested}</ul>"))
 
 
-# ---- 八、运行状态 -------------------------------------------------------------------------------------
+# ---- 八、登记库 ---------------------------------------------------------------------------------------
+
+def show_registry(d: Decisions, limit: int = PROBLEMS_SHOWN):
+    """八、the registry: the published result's collection status, the blanks on hand and the order forecast."""
+    import sqlite3
+
+    from IPython.display import HTML, display
+
+    from .errors import GradlibError
+    from .registry.status import overview
+
+    p = d.cohort.params
+    try:
+        st, stock, order = overview(p.registry, p.cohort, d.cohort.size, p.diploma_spares)
+    except (GradlibError, sqlite3.Error) as e:  # the registry never stops a run
+        text = e.report() if isinstance(e, GradlibError) else f"{p.registry}（{e}）"
+        display(HTML(f"<p>登记库无法读取：{html.escape(text)}</p>"))
+        return
+    if st is None:
+        display(HTML(f"<p>登记库中尚无 {p.cohort} 届已发布的结果（审核无误后用 <code>gradlib publish 运行文件夹</code> 发布）。</p>"))
+    else:
+        display(HTML(f"<p>{html.escape(st.headline())}</p>"))
+        show((st.counts_table(), "领取情况"))
+        if st.window_over:
+            show((st.uncollected.head(limit), st.window_line().rstrip("：")))
+        else:
+            display(HTML(f"<p>{html.escape(st.window_line())}</p>"))
+    show((stock, "空白毕业证书结存"), (order, f"{p.cohort} 届毕业证书征订预测（人数 × 备用比例 + 上一年损坏数 − 结存）"))
+
+
+# ---- 九、运行状态 -------------------------------------------------------------------------------------
 
 def finish(run_dir, d: Decisions):
     """The last step: gradlib's own record that every step finished (a batch run only)."""
@@ -178,4 +210,69 @@ def finish(run_dir, d: Decisions):
     t = status["timings"]
     display(HTML(f"<p>本次审核全部步骤已完成：共 {d.cohort.size} 名学生，读取与校验 "
                  f"{t['load_seconds']:.1f} 秒，审核 {t['decide_seconds']:.2f} 秒。"
+                 "运行文件夹中的 manifest.json 记录了全部输入、输出及其校验值。</p>"))
+
+
+# ---- 跟踪复核（notebooks/followup.ipynb） --------------------------------------------------------------
+
+def load_followed(params: Params, follows: dict | None = None):
+    """The students to follow up: in a run, the records archived in inputs/; else the registry's."""
+    from .run.followup import load_followed as _load_followed
+
+    return _load_followed(params, follows)
+
+
+def show_followed(f):
+    """一、被跟踪的学生: how many of each outcome, and the publication they come from."""
+    from IPython.display import HTML, display
+
+    from .reasons import outcome_label
+
+    counts = f.records["outcome"].value_counts()
+    show((pd.DataFrame({"原结论": [outcome_label(c) for c in counts.index], "人数": counts.to_numpy()}),
+          f"待跟踪复核的学生（共 {len(f.records)} 人）"))
+    if f.follows.get("run_id"):
+        later = f.follows.get("followup_run_id")
+        display(HTML(f"<p>依据：{html.escape(str(f.follows.get('recorded_at', '')).replace('T', ' '))} 由 "
+                     f"{html.escape(str(f.follows.get('recorded_by', '')))} 发布的运行 "
+                     f"{html.escape(str(f.follows['run_id']))}" +
+                     (f"，及此后发布的跟踪复核结果（最近一次：运行 {html.escape(str(later))}）" if later else "") +
+                     "。</p>"))
+
+
+def follow_up(d: Decisions, f, as_of):
+    """Decide the followed students again on the updated files; ABANDONED after the deadline (Art 15)."""
+    from .rules import follow_up as _follow_up
+    from .run.followup import as_of_date
+
+    return _follow_up(d, f.records, as_of_date(as_of), f.follows)
+
+
+def show_followup(fu):
+    """三、跟踪复核结果: counts before → after, and every followed student before and after."""
+    from .outputs.followup import followup_table
+
+    probs = fu.decisions.problems
+    probs = probs[probs["student_id"].isin(fu.table["student_id"])]
+    show((fu.before_after(), f"跟踪复核前后（截至 {fu.as_of.isoformat()}，缓发截止日期 {fu.deadline.isoformat()}）"),
+         (followup_table(fu), "逐人结果"), (F.chinese(probs).head(PROBLEMS_SHOWN), f"被跟踪学生的数据问题（共 {len(probs)} 条）"))
+
+
+def write_followup_outputs(fu, run_dir) -> list[Path]:
+    """Write the follow-up's decisions.csv and lists into the run folder (nothing in an interactive session)."""
+    from .outputs import write_followup_outputs as _write
+
+    return _write(fu, run_dir)
+
+
+def finish_followup(run_dir, fu):
+    """The follow-up's last step: gradlib's own record that every step finished (a batch run only)."""
+    if not run_dir:
+        return
+    from IPython.display import HTML, display
+
+    from .run.followup import write_status as _write_status
+
+    status = _write_status(run_dir, fu)
+    display(HTML(f"<p>跟踪复核全部步骤已完成：共 {status['students']} 名学生。"
                  "运行文件夹中的 manifest.json 记录了全部输入、输出及其校验值。</p>"))

@@ -23,7 +23,8 @@ DEFAULT_SOURCES = {
 DEFAULT_SCHOOL = "江西省通用技术工程学校"
 KEYS = ("cohort", "school", "data_dir", "sources", "waivers", "fees_mode", "fee_tolerance", "pass_mark",
         "internship_materials_due", "makeup_results_published", "issue_window", "photo", "output_dir",
-        "posting_period", "font", "registry", "documents")
+        "posting_period", "font", "registry", "diploma_spares", "documents")
+DIPLOMA_SPARES = 0.05
 REQUIRED = ("cohort", "internship_materials_due", "makeup_results_published")
 REQUIRED_EXAMPLES = {"cohort": "毕业年份，如 cohort: 2027",
                      "internship_materials_due": "实习材料截止日期，如 internship_materials_due: 2027-05-31",
@@ -76,6 +77,7 @@ class Params:
     posting_period: tuple[dt.date, dt.date]
     font: Path | None = None
     registry: Path | None = None  # the graduate registry (SQLite); default <output_dir>/registry.sqlite
+    diploma_spares: float = DIPLOMA_SPARES  # spare diploma blanks ordered, as a share of the roster (Art 11)
     documents: DocumentsSpec = field(default_factory=DocumentsSpec)
     raw: dict = field(default_factory=dict, compare=False)
 
@@ -242,10 +244,11 @@ def load_params(path, output_dir=None) -> Params:
             registry = (base / raw["registry"]).resolve()
         else:
             ck.bad("registry", raw["registry"], "应为文件路径", "登记库文件（SQLite）的路径，如 outputs/registry.sqlite")
+    spares = ck.number("diploma_spares", raw.get("diploma_spares", str(DIPLOMA_SPARES)), 0, 1)
     documents = _documents(ck, raw.get("documents", {}), base)
     ck.check()
     return Params(path, cohort, school, data_dir.resolve(), sources, waivers, fees_mode, fee_tolerance,
-                  pass_mark, due, pub, window, photo, out, posting, font, registry, documents, raw)
+                  pass_mark, due, pub, window, photo, out, posting, font, registry, spares, documents, raw)
 
 
 def _sources(ck: _Checker, given, data_dir: Path) -> dict[str, Source]:

@@ -173,6 +173,64 @@ def join_codes(codes) -> str:
     return ";".join(sorted(set(codes), key=REASON_ORDER.__getitem__))
 
 
+# ---- the registry's records (Art 11, 16-18, 24): how a diploma left, the diploma blanks ---------------------
+# how a diploma was handed out; an in-person row whose receiver is not the student is 代领
+COLLECTION_METHODS: tuple[State, ...] = (State("in_person", "本人领取"), State("proxy", "代领"),
+                                         State("mail", "邮寄"), State("void", "作废（登记有误）"))
+COLLECTION_BY_CODE = {s.code: s for s in COLLECTION_METHODS}
+NOT_COLLECTED = "未领取"
+STOCK_ITEMS: tuple[State, ...] = (State("inner", "内芯"), State("cover", "封皮"))
+STOCK_EVENTS: tuple[State, ...] = (State("received", "入库"), State("used", "领用"), State("spoiled", "损坏"),
+                                   State("void", "作废（登记有误）"))
+STOCK_ITEM_BY_CODE = {s.code: s for s in STOCK_ITEMS}
+STOCK_EVENT_BY_CODE = {s.code: s for s in STOCK_EVENTS}
+ARTICLES = {"stock": "第十一条", "collect": "第十六条至第十八条", "transfer": "第二十四条"}
+
+# ---- intake (Art 1-4): the checks of a new intake, the status changes, the roster reviews -----------------
+
+@dataclass(frozen=True)
+class IntakeCheck:
+    code: str
+    label: str
+    article: str
+    when: str
+
+
+INTAKE_CHECKS: tuple[IntakeCheck, ...] = (
+    IntakeCheck("FIELD_MISSING", "必填信息缺失", "第一条", "中考报名序号、身份证号、姓名、性别、出生日期、政治面貌、民族、专业、籍贯、"
+                                                       "家庭地址或班级为空"),
+    IntakeCheck("FIELD_INVALID", "信息格式有误", "第一条", "性别不是男/女，或出生日期不是日期"),
+    IntakeCheck("ID_INVALID", "身份证号有误", "第一条", "身份证号格式或校验位错误、出生日期不存在，或与性别、出生日期不一致，"
+                                                      "或以数字形式导入"),
+    IntakeCheck("ID_DUPLICATE", "身份证号重复", "第一条", "同一身份证号在本次新生名单中出现在两个及以上学号上"),
+    IntakeCheck("EXAM_NUMBER_INVALID", "中考报名序号格式有误", "第一条", "中考报名序号不符合参数 exam_number 规定的格式"),
+    IntakeCheck("EXAM_NUMBER_DUPLICATE", "中考报名序号重复", "第一条", "同一中考报名序号在本次新生名单中出现在两个及以上学号上"),
+    IntakeCheck("ALREADY_ENROLLED", "与已在册学生重复", "第一条", "身份证号或中考报名序号与登记库中其他学号的在册学生相同，"
+                                                          "或学号已在其他年级在册"),
+    IntakeCheck("PHOTO_MISSING", "缺电子照片", "第二条", "照片文件夹中没有以身份证号或学号命名的照片"),
+    IntakeCheck("PHOTO_INVALID", "电子照片不符合规格", "第二条", "照片不是 JPEG、超过大小上限或像素尺寸不符"),
+)
+INTAKE_CHECK_BY_CODE = {c.code: c for c in INTAKE_CHECKS}
+INTAKE_ARTICLE = "第一条"
+
+# 学籍异动 (Art 3): each kind, the statuses it may follow, and the status it leaves
+STATUS_CHANGES: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "休学": (("在籍",), "休学"),
+    "复学": (("休学",), "在籍"),
+    "退学": (("在籍", "休学", "离校未办手续"), "退学"),
+    "转出": (("在籍", "休学"), "转出"),
+    "转入": (("转出",), "在籍"),
+    "转专业": (("在籍",), None),   # None: the status stays; the major (and class) change
+    "转班": (("在籍",), None),
+}
+STATUS_CHANGE_ARTICLE = "第三条"
+# the two reviews of a class roster (Art 2)
+REVIEW_STAGES = {"first": "班主任初审", "second": "学籍管理部门复审"}
+REVIEW_FOOTER = ("班主任初审（签字、日期）：", "学籍管理部门复审（盖章、日期）：")
+SIGNATURE_COLUMN = "学生签字"
+PRIVATE_COLUMNS = ("身份证号", "出生日期", "家庭地址", "联系电话")  # left out of a redacted export (Art 4)
+
+# ---- documents (Art 14, 20-22, 25-26): diplomas, certificates, letters ------------------------------------
 @dataclass(frozen=True)
 class DocumentKind:
     """A document gradlib issues: its code, Chinese name, the letters of its serial, article, default template."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..rules import Decisions
-from . import database, internal, public, results
+from . import database, followup, internal, public, results
 from .internship import write_internship
 from .workbook import INTERNAL_SUFFIX, Book
 
@@ -28,6 +28,7 @@ class OfficialList:
     content: str     # what it holds, in a line
     writer: Callable[[Decisions, Path, OfficialList], list[Path]]
     part: str = ""   # what {part} stands for, as people are told (README, docs)
+    kind: str = "cohort"  # the run that writes it: cohort (gradlib run) | followup (gradlib followup)
 
     @property
     def internal(self) -> bool:
@@ -81,7 +82,19 @@ LISTS: tuple[OfficialList, ...] = (
     OfficialList("problems", "数据问题清单（内部）.xlsx", "internal", "第一条至第八条",
                  "全部数据问题：文件、行号、列、值、应为", internal.write_problems),
 )
-LIST_BY_KEY = {x.key: x for x in LISTS}
+# the follow-up's lists (gradlib followup, Art 15): their writers take a FollowUp instead of Decisions
+FOLLOWUP_LISTS: tuple[OfficialList, ...] = (
+    OfficialList("followup_results", "跟踪复核结果（内部）.xlsx", "internal", "第十五条",
+                 "跟踪复核前后各结论人数；每名被跟踪学生的原结论、原原因、现结论、现原因、截止日期",
+                 followup.write_followup_results, kind="followup"),
+    OfficialList("reissue", "补发毕业证名单.xlsx", "public", "第十五条、第十七条",
+                 "经跟踪复核现可领取的学生，可领取的证书和领取时间", followup.write_reissue, kind="followup"),
+    OfficialList("abandoned", "视同放弃名单（内部）.xlsx", "internal", "第十五条",
+                 "缓发期满仍未认定、视同放弃的学生：学号、姓名、班级、专业、原缓发原因、截止日期",
+                 followup.write_abandoned, kind="followup"),
+)
+LISTS_OF_KIND = {"cohort": LISTS, "followup": FOLLOWUP_LISTS}
+LIST_BY_KEY = {x.key: x for x in LISTS + FOLLOWUP_LISTS}
 
 
 def write_decisions(d: Decisions, run_dir) -> Path:
@@ -103,3 +116,11 @@ def write_outputs(d: Decisions, run_dir) -> list[Path]:
         return []
     return [write_decisions(d, run_dir)] + write_lists(d, run_dir)
 
+
+def write_followup_outputs(fu, run_dir) -> list[Path]:
+    """Write the follow-up's decisions.csv and its lists into run_dir (nothing when run_dir is empty)."""
+    if not run_dir:
+        return []
+    run_dir = Path(run_dir)
+    return [followup.write_followup_decisions(fu, run_dir)] + [p for spec in FOLLOWUP_LISTS
+                                                               for p in spec.writer(fu, run_dir, spec)]

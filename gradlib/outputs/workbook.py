@@ -209,6 +209,14 @@ class Sheet:
         self._merged.append((self.row + 2, date, "sign", 20))
         self.row += 3
 
+    def footer(self, lines, height: float = 40):
+        """Lines below the tables, each tall enough to sign or stamp on (e.g. the reviews of a class roster)."""
+        self._merged.append((self.row, "", "blank", 12))
+        self.row += 1
+        for text in lines:
+            self._merged.append((self.row, text, "note", height))
+            self.row += 1
+
     def chart(self, chart, sheet_name: str, x_scale: float = 1.0, y_scale: float = 1.0):
         """A chart below the tables when the sheet then still prints on one page, else on its own sheet."""
         self._charts.append((chart, sheet_name, x_scale, y_scale))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import RegistryError
+from ..formats import cn_datetime
 from .db import Registry, now
 
 # roster columns kept as typed columns of `graduates` (the whole roster row is kept as JSON too)
@@ -82,7 +83,7 @@ def publish(reg: Registry, run: RunRecord, graduates: pd.DataFrame, by: str) -> 
         latest = published(reg, run.cohort, run.kind)
         if latest is not None:
             if latest.run_id == run.run_id:
-                raise RegistryError(f"运行 {run.run_id} 已于 {latest.recorded_at} 由 {latest.recorded_by} 发布，无需重复发布")
+                raise RegistryError(f"运行 {run.run_id} 已于 {cn_datetime(latest.recorded_at)} 由 {latest.recorded_by} 发布，无需重复发布")
             if (latest.started, latest.run_id) > (run.started, run.run_id):
                 raise RegistryError(f"运行 {run.run_id}（{run.started}）早于已发布的运行 {latest.run_id}"
                                     f"（{latest.started}），不能用较早的运行取代较新的结果")

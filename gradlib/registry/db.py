@@ -11,12 +11,21 @@ import getpass
 import os
 import secrets
 import sqlite3
+import time
 from pathlib import Path
 
 from ..errors import RegistryError
 from .schema import APPEND_ONLY, MIGRATIONS, VERSION, guard_sql
 
 BUSY_MS = 30_000
+HOLD_ENV = "GRADLIB_REGISTRY_HOLD"
+DEFAULT_PATH = Path("outputs") / "registry.sqlite"  # the commands' default: params' default output_dir from the checkout
+
+
+def open_registry(path=None, *, create: bool = False) -> Registry:
+    """The registry at path (default outputs/registry.sqlite); RegistryError when it does not exist and
+    create is False."""
+    return Registry(Path(path) if path else DEFAULT_PATH, create=create)
 
 
 def now() -> str:
@@ -86,9 +95,12 @@ class Registry:
         else:
             self.db.execute("COMMIT")
 
+    @contextlib.contextmanager
     def write(self):
         """One transaction: every row written inside it lands together or not at all."""
-        return self._transaction()
+        with self._transaction() as db:
+            yield db
+            _hold_before_commit()
 
     def read(self, sql: str, args=()) -> list[sqlite3.Row]:
         return self.db.execute(sql, args).fetchall()
@@ -113,6 +125,15 @@ class Registry:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _hold_before_commit():
+    """A test hook: with GRADLIB_REGISTRY_HOLD=FILE set, a write transaction creates FILE just before COMMIT and
+    waits there (the kill test stops the process mid-transaction). Unset, it does nothing."""
+    marker = os.environ.get(HOLD_ENV)
+    if marker:
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(120)
 
 
 def _statements(sql: str) -> list[str]:

@@ -66,11 +66,12 @@ CREATE TABLE collections (
     id INTEGER PRIMARY KEY,
     cohort INTEGER NOT NULL,
     student_id TEXT NOT NULL,
-    method TEXT NOT NULL,               -- in_person | mail | void
-    day TEXT NOT NULL,
+    method TEXT NOT NULL,               -- in_person | mail | void (the earlier record was a mistake)
+    day TEXT,                           -- collected or mailed (ISO date); NULL for void
     receiver TEXT,                      -- in person: the student or a named proxy
-    proxy INTEGER NOT NULL DEFAULT 0,
-    tracking_number TEXT,
+    proxy INTEGER NOT NULL DEFAULT 0,   -- 1: the receiver is not the student
+    tracking_number TEXT,               -- mail: 快递单号
+    source TEXT,                        -- where it came from: a file, sheet and Excel row, or the command
     note TEXT,
     supersedes INTEGER REFERENCES collections(id),
     recorded_by TEXT NOT NULL,
@@ -79,25 +80,28 @@ CREATE TABLE collections (
 CREATE INDEX collections_student ON collections (student_id, cohort);
 CREATE TABLE transfers (
     id INTEGER PRIMARY KEY,
-    cohort INTEGER,
+    cohort INTEGER NOT NULL,
     student_id TEXT NOT NULL,
     receiving_school TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    handed_over TEXT,                   -- NULL: pending
-    tracking_number TEXT,
+    reason TEXT NOT NULL,               -- e.g. 升读大专
+    handed_over TEXT,                   -- ISO date; NULL: pending
+    tracking_number TEXT,               -- 邮寄单号 when the file was mailed
+    note TEXT,
     supersedes INTEGER REFERENCES transfers(id),
     recorded_by TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
+CREATE INDEX transfers_student ON transfers (student_id);
 CREATE TABLE stock (
     id INTEGER PRIMARY KEY,
     item TEXT NOT NULL,                 -- inner (内芯) | cover (封皮)
-    event TEXT NOT NULL,                -- received | used | spoiled
-    quantity INTEGER NOT NULL,
+    event TEXT NOT NULL,                -- received | used | spoiled | void (cancels the row it supersedes)
+    quantity INTEGER NOT NULL,          -- > 0; void rows 0
     day TEXT NOT NULL,
     cohort INTEGER,
     diploma_number TEXT,
     reason TEXT,
+    supersedes INTEGER REFERENCES stock(id),
     recorded_by TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
@@ -144,10 +148,88 @@ CREATE TABLE document_files (
     recorded_at TEXT NOT NULL
 );
 """),
+    (3, "intake: enrolled students as versioned rows, class reviews, corrections, status changes, exports", """
+CREATE TABLE enrolled (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,            -- the graduation year of the student's intake
+    intake_year INTEGER NOT NULL,
+    student_id TEXT NOT NULL,           -- 学号
+    class TEXT NOT NULL,
+    id_number TEXT,
+    exam_number TEXT,                   -- 中考报名序号
+    record TEXT NOT NULL,               -- JSON: the roster row (the data contract's columns)
+    run_id TEXT,                        -- the intake run it came from
+    supersedes INTEGER REFERENCES enrolled(id),
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX enrolled_student ON enrolled (student_id);
+CREATE INDEX enrolled_id_number ON enrolled (id_number);
+CREATE INDEX enrolled_exam_number ON enrolled (exam_number);
+CREATE TABLE class_reviews (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    class TEXT NOT NULL,
+    stage TEXT NOT NULL,                -- first (班主任初审) | second (学籍管理部门复审)
+    reviewer TEXT NOT NULL,
+    day TEXT NOT NULL,
+    note TEXT,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    field TEXT NOT NULL,                -- the roster column (中文)
+    old_value TEXT NOT NULL,
+    new_value TEXT NOT NULL,
+    why TEXT NOT NULL,
+    enrolled INTEGER NOT NULL REFERENCES enrolled(id),  -- the enrolled row the correction made
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE status_changes (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    student_id TEXT NOT NULL,
+    kind TEXT NOT NULL,                 -- 休学 复学 退学 转出 转入 转专业 转班
+    day TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    approval TEXT NOT NULL,             -- who approved (and the document number)
+    new_major TEXT,
+    new_class TEXT,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX status_changes_student ON status_changes (student_id);
+CREATE TABLE export_approvals (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    approver TEXT NOT NULL,             -- the school leader who approved (Art 4)
+    day TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE exports (
+    id INTEGER PRIMARY KEY,
+    cohort INTEGER NOT NULL,
+    level TEXT NOT NULL,                -- redacted | full
+    approval INTEGER REFERENCES export_approvals(id),
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    students INTEGER NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+"""),
 )
 
 APPEND_ONLY = ("runs", "publications", "graduates", "collections", "transfers", "stock", "documents",
-               "document_voids", "document_files")
+               "document_voids", "document_files", "enrolled", "class_reviews", "corrections", "status_changes",
+               "export_approvals", "exports")
 
 
 def guard_sql(table: str) -> str:

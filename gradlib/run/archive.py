@@ -71,6 +71,12 @@ def copy_inputs(params: Params, files: dict[str, Path], dest: Path) -> Path:
     return copy
 
 
+def write_extras(dest: Path, extras: dict[str, str]):
+    """Write the inputs gradlib made itself (e.g. a follow-up's records from the registry) into dest, UTF-8 with BOM."""
+    for name, text in extras.items():
+        (dest / name).write_text(text, encoding="utf-8-sig")
+
+
 def export_html(notebook: Path, target: Path):
     """Render the executed notebook as HTML without code cells and without any CDN script."""
     from nbconvert import HTMLExporter
@@ -150,6 +156,7 @@ def write_manifest(run_dir: Path, job, run_id: str, started: dt.datetime, finish
         "students": status.get("students"), "counts": status.get("counts"),
         "waivers_applied": status.get("waivers_applied", []),
         "timings": {**(steps or {}), **status.get("timings", {})},
+        **getattr(job, "record", {}),
     }
     path = run_dir / MANIFEST
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -51,6 +51,8 @@ class Job:
     files: dict[str, Path]          # the inputs to copy into inputs/
     parameters: dict = field(default_factory=dict)  # further notebook parameters
     notebook: Path | None = None    # default: the shipped <kind>.ipynb
+    extras: dict[str, str] = field(default_factory=dict)  # further inputs made by gradlib: name -> text
+    record: dict = field(default_factory=dict)  # further facts for the manifest (a follow-up: as_of, follows)
 
     @property
     def notebook_path(self) -> Path:
@@ -218,6 +220,7 @@ def execute(job: Job, timeout: int | None = None) -> Path:
         with _Signals():
             t = time.perf_counter()
             params_copy = archive.copy_inputs(job.params, job.files, work / "inputs")
+            archive.write_extras(work / "inputs", job.extras)
             steps["copy_inputs_seconds"] = round(time.perf_counter() - t, 3)
             progress("正在执行笔记本…")
             t = time.perf_counter()

@@ -9,7 +9,7 @@ import pandas as pd
 from .. import formats
 from ..errors import RegistryError
 from ..params import load_params
-from ..registry import Registry, RunRecord, default_user
+from ..registry import Registry, RunRecord, default_user, published
 from ..registry import publish as record
 from ..sources import load_roster
 from ..sources.schema import STUDENTS
@@ -65,4 +65,15 @@ def publish(run_dir, by: str | None = None, registry: Path | None = None):
                     version=manifest.get("version"), git_commit=manifest.get("git_commit"),
                     students=int(manifest.get("students") or len(g)), counts=manifest.get("counts") or {})
     with Registry(registry or registry_of(run_dir)) as reg:
+        if run.kind == "followup":
+            check_basis(reg, run, manifest)
         return record(reg, run, g, by or default_user())
+
+
+def check_basis(reg: Registry, run: RunRecord, manifest: dict):
+    """A follow-up run may be published only while the cohort result it followed is still the official one."""
+    current = published(reg, run.cohort, "cohort")
+    follows = manifest.get("follows") or {}
+    if current is not None and follows.get("publication") != current.publication:
+        raise RegistryError(f"跟踪复核运行 {run.run_id} 依据的是运行 {follows.get('run_id')} 的发布结果，但本届的正式结果"
+                            f"已改为运行 {current.run_id}（{current.recorded_at} 发布）：请重新运行 gradlib followup 后再发布")

@@ -141,8 +141,12 @@ def verify(run_dir, rerun: bool = True) -> Verdict:
     progress("文件校验值已核对，正在用存档的输入重新运行…")
     with tempfile.TemporaryDirectory(prefix="gradlib-verify-") as tmp:
         params = load_params(run_dir / "inputs" / "params.yaml", output_dir=Path(tmp))
-        job = cohort_job(params)
-        before = previous_run(run_dir)
+        if manifest.get("kind") == "followup":
+            from .followup import archived_job
+
+            job, before = archived_job(run_dir, params, manifest), None
+        else:
+            job, before = cohort_job(params), previous_run(run_dir)
         if before is not None:  # 与上次对比 compares with the same previous run
             shutil.copytree(before, job.root / before.name)
         again = execute(job)
