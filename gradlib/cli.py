@@ -414,7 +414,7 @@ def _roster_export(args) -> int:
 
 
 def _intake_parsers(sub):
-    i = sub.add_parser("intake", help="核查新生信息（第一条、第二条），写出班级花名册和问题清单",
+    i = sub.add_parser("intake", help="核查新生信息（必填项、身份证号、照片等），写出班级花名册和问题清单",
                        description="执行 notebooks/intake.ipynb：逐项核查新生名单，按班写出待签字的班级花名册和问题清单；"
                                    "运行文件夹在 <output_dir>/intake-<入学年份>/ 下，最后一行输出其路径。")
     i.add_argument("params", metavar="参数文件", help="新生核查参数文件（YAML），如 params/intake-2024.yaml")
@@ -447,14 +447,14 @@ def _review_options(c):
 
 
 def _correct_options(c):
-    c.add_argument("student_id", metavar="学号")
+    c.add_argument("student_id", metavar="学号", help="学生的学号")
     c.add_argument("field", metavar="字段", help="要更正的字段，如 身份证号、姓名、出生日期")
-    c.add_argument("value", metavar="新值")
+    c.add_argument("value", metavar="新值", help="更正后的值")
     c.add_argument("--why", required=True, metavar="原因", help="更正原因，如 学生在花名册上签字更正")
 
 
 def _status_options(c):
-    c.add_argument("student_id", metavar="学号")
+    c.add_argument("student_id", metavar="学号", help="学生的学号")
     c.add_argument("kind", metavar="类别", help="休学、复学、退学、转出、转入、转专业、转班")
     c.add_argument("--date", metavar="日期", help="异动日期（默认今天），如 2025-03-01")
     c.add_argument("--reason", required=True, metavar="原因", help="异动原因")
