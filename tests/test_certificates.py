@@ -297,3 +297,10 @@ def test_the_documents_params_are_checked(tmp_path):
     p.write_text(base + "documents: {offset_mm: [1.5, -0.5], diploma_number: {prefix: '0036'}}\n", encoding="utf-8")
     spec = load_params(p).documents
     assert spec.offset_mm == (1.5, -0.5) and spec.diploma_prefix == "0036" and spec.templates == tmp_path / "templates"
+
+
+def test_lookup_writes_the_verification_letter(reg, tmp_path):
+    r = cli("lookup", "2024000003", "--letter", "--registry", reg, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "王芳" in r.stdout and "已开具学历核实证明：编号 JXTG-" in r.stdout
+    assert list((reg.parent / "证明文件" / "学历核实证明").glob("学历核实证明_*.docx"))

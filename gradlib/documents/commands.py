@@ -61,6 +61,15 @@ def _letter(args) -> int:
     return 0
 
 
+def lookup_letter(registry: Path, student_id: str, purpose: str = "") -> int:
+    """`gradlib lookup … --letter`: the verification letter of the graduate found."""
+    from .issue import office_from, report
+    from .letter import write_letter
+
+    print("\n".join(report([write_letter(office_from(registry=registry), student_id, purpose)])))
+    return 0
+
+
 def _void_document(args) -> int:
     from ..registry import Registry
     from .store import void
