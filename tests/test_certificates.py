@@ -304,3 +304,22 @@ def test_lookup_writes_the_verification_letter(reg, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "王芳" in r.stdout and "已开具学历核实证明：编号 JXTG-" in r.stdout
     assert list((reg.parent / "证明文件" / "学历核实证明").glob("学历核实证明_*.docx"))
+
+
+def test_a_student_of_a_later_year_from_intake_and_status_changes_count(reg, tmp_path):
+    roster = {"姓名": "周杰", "性别": "男", "出生日期": "2010-01-01", "专业": "数控技术应用", "学籍状态": "在籍",
+              "入学年份": "2026"}
+    with Registry(reg) as r, r.write() as db:
+        db.execute("INSERT INTO enrolled (cohort, intake_year, student_id, class, id_number, exam_number, record, run_id, "
+                   "recorded_by, recorded_at) VALUES (2029, 2026, '2026000001', '26数控1班', '360102201001011238', '', ?, "
+                   "'intake', '学生管理科', '2026-09-01T09:00:00')", (json.dumps(roster, ensure_ascii=False),))
+    issued = certificate(office(reg, tmp_path), Ask("enrolment", "2026000001"), DAY, pdf=False)
+    text = docx_text(issued.files[0])
+    assert "周杰" in text and "数控技术应用专业26数控1班在读学生" in text and "预计于2029年7月毕业" in text
+    with pytest.raises(DocumentRefused, match="尚未毕业"):
+        certificate(office(reg, tmp_path), Ask("graduation", "2026000001"), DAY, pdf=False)
+    with Registry(reg) as r, r.write() as db:
+        db.execute("INSERT INTO status_changes (cohort, student_id, kind, day, reason, approval, recorded_by, recorded_at) "
+                   "VALUES (2029, '2026000001', '休学', '2027-01-05', '病休', '副校长 周明', '学生管理科', '2027-01-05T10:00:00')")
+    with pytest.raises(DocumentRefused, match="学籍状态为“休学”"):
+        certificate(office(reg, tmp_path), Ask("status", "2026000001"), DAY, pdf=False)

@@ -92,6 +92,8 @@ def _graduation(db, ask: Ask, office: Office, day: dt.date) -> Request:
     kind = DOCUMENT_BY_CODE["graduation"]
     rec = _student(db, ask, kind.label)
     who = f"学号 {rec['student_id']}（{rec['name']}）"
+    if rec["outcome"] is None:
+        _refuse(ask, f"{who}是 {rec['cohort']} 届在册学生，尚未毕业，不能开具{kind.label}（{kind.article}）")
     if rec["outcome"] not in GRADUATE_OUTCOMES:
         _refuse(ask, f"{who}的审核结论为“{outcome_label(rec['outcome'])}”，未毕业，不能开具{kind.label}（{kind.article}）")
     done = store.in_force(db, "graduation", rec["student_id"])

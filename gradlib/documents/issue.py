@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import formats
 from ..errors import DocumentError
 from ..params import DEFAULT_SCHOOL, DocumentsSpec, load_params
-from ..reasons import DOCUMENT_BY_CODE
+from ..reasons import DOCUMENT_BY_CODE, STATUS_CHANGES
 from ..registry import Registry, default_user, now
 from . import codes, store, templates, word
 
@@ -131,13 +131,35 @@ def _pdfs(reg: Registry, office: Office, written: list[store.Issued], combined: 
 
 
 def record_of(db, student_id: str) -> dict | None:
-    """The student's current record in the registry (the newest row, of the latest cohort they are in)."""
-    row = db.execute("SELECT * FROM graduates WHERE student_id = ? ORDER BY id DESC LIMIT 1",
-                     (str(student_id).strip(),)).fetchone()
-    if row is None:
-        return None
-    rec = dict(row)
-    rec["roster"] = json.loads(rec.get("record") or "{}")
+    """The student's current record in the registry: the newest published row (graduates), else the newest
+    enrolled row (a student of a later year, from intake); the 学籍状态, 专业 and 班级 after every status change
+    recorded (学籍异动)."""
+    sid = str(student_id).strip()
+    row = db.execute("SELECT * FROM graduates WHERE student_id = ? ORDER BY id DESC LIMIT 1", (sid,)).fetchone()
+    if row is not None:
+        rec = dict(row)
+        rec["roster"] = json.loads(rec.get("record") or "{}")
+    else:
+        row = db.execute("SELECT * FROM enrolled WHERE student_id = ? ORDER BY id DESC LIMIT 1", (sid,)).fetchone()
+        if row is None:
+            return None
+        roster = json.loads(row["record"] or "{}")
+        rec = {"cohort": row["cohort"], "student_id": sid, "name": roster.get("姓名", ""), "sex": roster.get("性别", ""),
+               "birth_date": roster.get("出生日期", ""), "id_number": row["id_number"] or roster.get("身份证号", ""),
+               "major": roster.get("专业", ""), "class": row["class"], "diploma_number": "", "outcome": None,
+               "roster": roster}
+    return _after_changes(db, rec)
+
+
+def _after_changes(db, rec: dict) -> dict:
+    changes = db.execute("SELECT kind, new_major, new_class FROM status_changes WHERE student_id = ? ORDER BY day, id",
+                         (rec["student_id"],)).fetchall()
+    if changes:
+        status = rec["roster"].get("学籍状态") or "在籍"
+        for kind, major, cls in changes:
+            status = STATUS_CHANGES[kind][1] or status
+            rec["major"], rec["class"] = major or rec["major"], cls or rec["class"]
+        rec["roster"] = {**rec["roster"], "学籍状态": status}
     return rec
 
 

@@ -22,8 +22,8 @@ def write_letter(office: Office, student_id: str, purpose: str = "", day: dt.dat
         rec = record_of(db, student_id)
         if rec is None:
             raise DocumentRefused(f"学号 {student_id} 不在登记库中，不能出具{kind.label}")
-        if rec["outcome"] not in GRADUATE_OUTCOMES:
-            raise DocumentRefused(f"学号 {student_id}（{rec['name']}）的审核结论为“{outcome_label(rec['outcome'])}”，"
+        if rec["outcome"] not in GRADUATE_OUTCOMES:  # None: a student enrolled, not yet graduating
+            raise DocumentRefused(f"学号 {student_id}（{rec['name']}）的审核结论为“{outcome_label(rec['outcome']) if rec['outcome'] else '在册'}”，"
                                   f"未毕业，不能出具{kind.label}")
         fields = student_fields(rec, office, purpose)
         fields["diploma_number"] = diploma_number(db, rec)
