@@ -184,6 +184,10 @@ def _lookup(args) -> int:
             print("\n".join(f"  {m.line()}" for m in found))
             return 0
         print(record_text(reg, found[0], full=args.full))
+    if args.letter:  # the verification letter of the one graduate found (documents, issue 11)
+        from .documents.commands import lookup_letter
+
+        return lookup_letter(reg.path, found[0].student_id)
     return 0
 
 
@@ -282,6 +286,7 @@ def _registry_parsers(sub):
                                    "档案移交和已出具的文书。找不到时退出码 1；找到多人时逐行列出。")
     q.add_argument("query", metavar="查询", help="学号、身份证号、姓名或证书编号")
     q.add_argument("--full", action="store_true", help="显示完整的身份证号")
+    q.add_argument("--letter", action="store_true", help="同时为查到的这名毕业生出具学历核实证明（写在登记库旁的 证明文件/ 中）")
     _common(q, "只在这一届中查找", by=False)
     q.set_defaults(func=_lookup)
     _transfer_parser(sub)
@@ -491,6 +496,12 @@ _INTAKE_OPTIONS = {"status-history": lambda c: c.add_argument("student_id", meta
                    "roster-export": _export_options}
 
 
+def _document_parsers(sub) -> None:
+    from .documents.commands import add_parsers  # diplomas, certificate, letter, void/verify-document, templates
+
+    add_parsers(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The gradlib command line (every command has Chinese help)."""
     p = Parser(prog="gradlib", description="江西省通用技术工程学校 毕业审核工具")
@@ -553,6 +564,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.set_defaults(func=_new)
     _registry_parsers(sub)
     _intake_parsers(sub)
+    _document_parsers(sub)
     return p
 
 

@@ -87,3 +87,13 @@ class RunFailed(GradlibError):
     def report(self) -> str:
         tail = f"\n保留的运行记录：{self.evidence_dir}" if self.evidence_dir else ""
         return f"{self.headline}：{self}{tail}"
+
+
+class DocumentError(GradlibError):
+    """A diploma or certificate cannot be made (a template, a layout file, a missing number…)."""
+    headline = "证书与证明"
+
+
+class DocumentRefused(DocumentError):
+    """The rules do not allow this document for this person (Art 20-22); the message says why."""
+    headline = "不予开具"

@@ -20,9 +20,10 @@ DEFAULT_SOURCES = {
     "addresses": "邮寄地址.xlsx",
     "photos": "照片/",
 }
+DEFAULT_SCHOOL = "江西省通用技术工程学校"
 KEYS = ("cohort", "school", "data_dir", "sources", "waivers", "fees_mode", "fee_tolerance", "pass_mark",
         "internship_materials_due", "makeup_results_published", "issue_window", "photo", "output_dir",
-        "posting_period", "font", "registry", "diploma_spares")
+        "posting_period", "font", "registry", "diploma_spares", "documents")
 DIPLOMA_SPARES = 0.05
 REQUIRED = ("cohort", "internship_materials_due", "makeup_results_published")
 REQUIRED_EXAMPLES = {"cohort": "毕业年份，如 cohort: 2027",
@@ -42,6 +43,18 @@ class PhotoSpec:
     width: int = 480
     height: int = 640
     max_kb: int = 100
+
+
+@dataclass(frozen=True)
+class DocumentsSpec:
+    """`documents:` of the params: where the school's templates are, diploma numbers, the printer's offset."""
+    templates: Path | None = None  # the school's edited templates (default: templates/ beside the params file)
+    school_code: str = "JXTG"  # the first part of every serial (JXTG-2027-BY-0001)
+    diploma_prefix: str | None = None  # 证书编号 = prefix + serial when the roster has none
+    diploma_start: int = 1
+    diploma_digits: int = 5
+    offset_mm: tuple[float, float] = (0.0, 0.0)  # the printer's drift, added to every field of the layout
+    length: str = "三年"  # 学制 printed on diplomas and certificates
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,7 @@ class Params:
     font: Path | None = None
     registry: Path | None = None  # the graduate registry (SQLite); default <output_dir>/registry.sqlite
     diploma_spares: float = DIPLOMA_SPARES  # spare diploma blanks ordered, as a share of the roster (Art 11)
+    documents: DocumentsSpec = field(default_factory=DocumentsSpec)
     raw: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -188,7 +202,7 @@ def load_params(path, output_dir=None) -> Params:
             ck.bad(k, "", "缺少必填参数", REQUIRED_EXAMPLES[k], Kind.MISSING_KEY)
     base = path.parent
     cohort = ck.number("cohort", raw["cohort"], 2000, 2100, integer=True) if raw.get("cohort") else None
-    school = ck.text("school", raw.get("school", "江西省通用技术工程学校"))
+    school = ck.text("school", raw.get("school", DEFAULT_SCHOOL))
     data_dir = base / raw["data_dir"] if isinstance(raw.get("data_dir"), str) else base
     if "data_dir" in raw and not isinstance(raw["data_dir"], str):
         ck.bad("data_dir", raw["data_dir"], "应为文件夹路径", "文本路径")
@@ -231,9 +245,10 @@ def load_params(path, output_dir=None) -> Params:
         else:
             ck.bad("registry", raw["registry"], "应为文件路径", "登记库文件（SQLite）的路径，如 outputs/registry.sqlite")
     spares = ck.number("diploma_spares", raw.get("diploma_spares", str(DIPLOMA_SPARES)), 0, 1)
+    documents = _documents(ck, raw.get("documents", {}), base)
     ck.check()
     return Params(path, cohort, school, data_dir.resolve(), sources, waivers, fees_mode, fee_tolerance,
-                  pass_mark, due, pub, window, photo, out, posting, font, registry, spares, raw)
+                  pass_mark, due, pub, window, photo, out, posting, font, registry, spares, documents, raw)
 
 
 def _sources(ck: _Checker, given, data_dir: Path) -> dict[str, Source]:
@@ -281,3 +296,40 @@ def _photo(ck: _Checker, given) -> PhotoSpec:
     h = ck.number("photo.height", given.get("height", str(d.height)), 1, integer=True)
     kb = ck.number("photo.max_kb", given.get("max_kb", str(d.max_kb)), 1)
     return PhotoSpec(w or d.width, h or d.height, kb or d.max_kb)
+
+
+DOCUMENT_KEYS = ("templates", "school_code", "diploma_number", "offset_mm", "length")
+
+
+def _documents(ck: _Checker, given, base: Path) -> DocumentsSpec:
+    example = "{templates: templates, school_code: JXTG, diploma_number: {prefix: '3601', start: 1, digits: 5}}"
+    if not isinstance(given, dict):
+        ck.bad("documents", given, "应为映射", example)
+        return DocumentsSpec()
+    for k in given:
+        if k not in DOCUMENT_KEYS:
+            ck.bad(f"documents.{k}", "", "未知的参数", "、".join(DOCUMENT_KEYS), Kind.UNKNOWN_KEY)
+    d = DocumentsSpec()
+    templates = (base / given["templates"]).resolve() if isinstance(given.get("templates"), str) else (
+        base / "templates")
+    code = given.get("school_code", d.school_code)
+    if not (isinstance(code, str) and re.fullmatch(r"[A-Za-z0-9]{1,12}", code)):
+        ck.bad("documents.school_code", code, "应为 1-12 位字母或数字", "如 JXTG")
+        code = d.school_code
+    number = given.get("diploma_number", {})
+    prefix, start, digits = None, d.diploma_start, d.diploma_digits
+    if not isinstance(number, dict) or set(number) - {"prefix", "start", "digits"}:
+        ck.bad("documents.diploma_number", number, "格式无效", "{prefix: '3601', start: 1, digits: 5}")
+    elif number:
+        prefix = number.get("prefix") if isinstance(number.get("prefix"), str) else None
+        if prefix is None:
+            ck.bad("documents.diploma_number.prefix", number.get("prefix"), "应为文本", "证书编号的前缀，如 '3601'")
+        start = ck.number("documents.diploma_number.start", number.get("start", "1"), 0, integer=True) or 1
+        digits = ck.number("documents.diploma_number.digits", number.get("digits", "5"), 1, 12, integer=True) or 5
+    offset = given.get("offset_mm", ["0", "0"])
+    if not isinstance(offset, list) or len(offset) != 2:
+        ck.bad("documents.offset_mm", offset, "应为两个数字组成的列表", "[x, y]（毫米，向右、向下为正），如 [1.5, -0.5]")
+        offset = ["0", "0"]
+    xy = tuple(ck.number("documents.offset_mm", v, -50, 50) or 0.0 for v in offset)
+    length = ck.text("documents.length", given.get("length", d.length)) or d.length
+    return DocumentsSpec(templates, code.upper(), prefix, start, digits, xy, length)

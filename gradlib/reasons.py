@@ -230,3 +230,29 @@ REVIEW_FOOTER = ("班主任初审（签字、日期）：", "学籍管理部门�
 SIGNATURE_COLUMN = "学生签字"
 PRIVACY_ARTICLE = "第四条"  # personal data leaves the status office only with a school leader's approval
 PRIVATE_COLUMNS = ("身份证号", "出生日期", "家庭地址", "联系电话")  # left out of a redacted export (Art 4)
+
+# ---- documents (Art 14, 20-22, 25-26): diplomas, certificates, letters ------------------------------------
+@dataclass(frozen=True)
+class DocumentKind:
+    """A document gradlib issues: its code, Chinese name, the letters of its serial, article, default template."""
+    code: str
+    label: str
+    letters: str
+    article: str
+    template: str
+
+
+DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
+    DocumentKind("diploma", "毕业证书", "ZS", "第十四条", "diploma-layout.yaml"),
+    DocumentKind("graduation", "毕业证明书", "BY", "第二十条", "graduation.docx"),
+    DocumentKind("status", "学籍证明", "XJ", "第二十一条", "status.docx"),
+    DocumentKind("enrolment", "在读证明", "ZD", "第二十一条", "enrolment.docx"),
+    DocumentKind("study", "学习证明书", "XX", "第二十二条", "study.docx"),
+    DocumentKind("letter", "学历核实证明", "HS", "第二十五条、第二十六条", "letter.docx"),
+)
+DOCUMENT_BY_CODE = {k.code: k for k in DOCUMENT_KINDS}
+CERTIFICATE_KINDS = ("graduation", "status", "enrolment", "study")
+# outcomes whose students graduate (Art 15): a diploma is printed for them and a graduation proof may be issued
+GRADUATE_OUTCOMES = ("COLLECT", "DEFERRED")
+# 学籍状态 that allow a 学籍证明 or 在读证明 (Art 21: during study or internship); empty means 在籍
+STUDYING_STATUSES = ("在籍", "顶岗实习", "实习", "跟岗实习")

@@ -32,6 +32,9 @@ def test_wheel_carries_the_notebooks_and_its_gradlib_runs_a_cohort(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert {"gradlib/notebooks/cohort.ipynb", "gradlib/notebooks/review.ipynb", "gradlib/templates/cohort.yaml",
             "gradlib/templates/jupyter/voila/templates/gradlib/index.html.j2"} <= set(names)
+    from gradlib.reasons import DOCUMENT_KINDS  # the certificates' Word templates and the diploma layout
+
+    assert {f"gradlib/documents/templates/{k.template}" for k in DOCUMENT_KINDS} <= set(names)
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
                    check=True, capture_output=True)
@@ -48,3 +51,7 @@ def test_wheel_carries_the_notebooks_and_its_gradlib_runs_a_cohort(tmp_path):
                        text=True)  # the params template comes from the wheel too
     assert r.returncode == 0, r.stderr[-2000:]
     assert "cohort: 2028" in (tmp_path / "params" / "2028.yaml").read_text(encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "gradlib.cli", "templates", str(tmp_path / "模板")], env=env, cwd=tmp_path,
+                       capture_output=True, text=True)  # the defaults staff edit come from the wheel
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (tmp_path / "模板" / "graduation.docx").stat().st_size > 5000 and (tmp_path / "模板" / "diploma-layout.yaml").is_file()

@@ -82,13 +82,14 @@ def test_lookup_lists_collections_transfers_and_documents(world, tmp_path):
         collect_one(reg, "2024000003", "甲", day=dt.date(2026, 7, 3), receiver="王父")
         transfers.add(reg, "2024000003", "江西应用技术职业学院", "升读大专", "甲")
         with reg.write() as db:
-            db.execute("INSERT INTO documents (serial, kind, cohort, student_id, person, code, content_sha256, "
-                       "recorded_by, recorded_at) VALUES ('JXTY-2027-ZM-0001', 'graduation', 2027, '2024000003', "
-                       "?, 'c', 's', '甲', ?)", (json.dumps({"姓名": "王芳"}, ensure_ascii=False), now()))
+            db.execute("INSERT INTO documents (serial, kind, year, sequence, cohort, student_id, person, content, code, "
+                       "issued_on, recorded_by, recorded_at) VALUES ('JXTY-2027-ZM-0001', 'graduation', 2027, 1, 2027, "
+                       "'2024000003', ?, '{}', 'c', '2027-07-03', '甲', ?)",
+                       (json.dumps({"name": "王芳"}, ensure_ascii=False), now()))
         assert [m.student_id for m in find(reg, "王芳")] == ["2024000003"]
     r = cli("lookup", "2024000003", "--registry", path)
     out = r.stdout
-    assert "代领（王父）" in out and "江西应用技术职业学院：待移交" in out and "JXTY-2027-ZM-0001" in out
+    assert "代领（王父）" in out and "江西应用技术职业学院：待移交" in out and "JXTY-2027-ZM-0001  毕业证明书" in out
 
 
 def test_transfers_pending_done_and_the_signature_list(world, tmp_path):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..formats import cn_datetime
-from ..reasons import REASON_BY_CODE, outcome_label, reason_labels
+from ..reasons import DOCUMENT_BY_CODE, REASON_BY_CODE, outcome_label, reason_labels
 from .cohorts import history
 from .collect import describe, events
 from .db import Registry
@@ -71,7 +71,7 @@ def record_text(reg: Registry, m: Match, full: bool = False) -> str:
                        LEFT JOIN document_voids v ON v.document = d.id WHERE d.student_id = ? ORDER BY d.id""",
                     (m.student_id,))
     lines.append("已出具的文书：" + ("" if docs else "（无记录）"))
-    lines += [f"  {d['serial']}  {d['kind']}  {d['recorded_by']} 于 {cn_datetime(d['recorded_at'])} 出具"
+    lines += [f"  {d['serial']}  {DOCUMENT_BY_CODE[d['kind']].label if d['kind'] in DOCUMENT_BY_CODE else d['kind']}  {d['recorded_by']} 于 {cn_datetime(d['recorded_at'])} 出具"
               + (f"（已作废：{d['voided']}）" if d["voided"] else "") for d in docs]
     return "\n".join(lines)
 

@@ -106,28 +106,44 @@ CREATE TABLE stock (
     recorded_at TEXT NOT NULL
 );
 """),
-    (2, "issued documents and their voiding, with the serials' sequences", """
+    (2, "issued documents (diplomas printed, certificates, letters), their files and their voiding", """
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY,
-    serial TEXT NOT NULL UNIQUE,        -- school-year-kind-sequence
+    serial TEXT NOT NULL UNIQUE,        -- school-year-kind-sequence, e.g. JXTG-2027-BY-0001
     kind TEXT NOT NULL,                 -- diploma | graduation | status | enrolment | study | letter
+    year INTEGER NOT NULL,              -- the serial's year (of issue)
+    sequence INTEGER NOT NULL,          -- the serial's sequence within kind and year
     cohort INTEGER,
-    student_id TEXT,
-    person TEXT NOT NULL,               -- JSON: whom it is about (name, id number, …)
-    code TEXT NOT NULL,                 -- verification code (HMAC of the content)
-    content_sha256 TEXT NOT NULL,
-    template TEXT,
+    student_id TEXT,                    -- NULL for a study certificate of a person not on a roster
+    diploma_number TEXT,                -- a diploma: the 证书编号 printed
+    person TEXT NOT NULL,               -- JSON: whom it is about (name, sex, id number, …)
+    content TEXT NOT NULL,              -- JSON, canonical: what the verification code signs
+    code TEXT NOT NULL,                 -- verification code: HMAC-SHA256 of content under the registry's secret
+    issued_on TEXT NOT NULL,            -- ISO date printed on the document
+    template TEXT,                      -- the template file used (a school's edited copy or the default)
     template_sha256 TEXT,
+    output TEXT,                        -- the file written (DOCX of a certificate, PDF of a diploma batch)
     output_sha256 TEXT,
     approval TEXT,                      -- JSON: grades check and leader's approval (study certificates)
+    reissues INTEGER REFERENCES documents(id),  -- the voided document this one replaces
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    UNIQUE (kind, year, sequence)
+);
+CREATE INDEX documents_student ON documents (student_id, kind);
+CREATE INDEX documents_diploma ON documents (diploma_number);
+CREATE TABLE document_voids (
+    id INTEGER PRIMARY KEY,
+    document INTEGER NOT NULL UNIQUE REFERENCES documents(id),
+    reason TEXT NOT NULL,
     recorded_by TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
-CREATE INDEX documents_student ON documents (student_id);
-CREATE TABLE document_voids (
+CREATE TABLE document_files (
     id INTEGER PRIMARY KEY,
     document INTEGER NOT NULL REFERENCES documents(id),
-    reason TEXT NOT NULL,
+    file TEXT NOT NULL,                 -- every file written for it (DOCX, PDF, the combined PDF of a batch)
+    sha256 TEXT NOT NULL,
     recorded_by TEXT NOT NULL,
     recorded_at TEXT NOT NULL
 );
@@ -212,7 +228,8 @@ CREATE TABLE exports (
 )
 
 APPEND_ONLY = ("runs", "publications", "graduates", "collections", "transfers", "stock", "documents",
-               "document_voids", "enrolled", "class_reviews", "corrections", "status_changes", "export_approvals", "exports")
+               "document_voids", "document_files", "enrolled", "class_reviews", "corrections", "status_changes",
+               "export_approvals", "exports")
 
 
 def guard_sql(table: str) -> str:
