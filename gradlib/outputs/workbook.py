@@ -52,10 +52,11 @@ class Block:
 class Book:
     """One xlsx file; sheets are added with sheet() and the file is written by close()."""
 
-    def __init__(self, path, internal: bool):
+    def __init__(self, path, internal: bool, in_memory: bool = False):
         self.path = Path(path)
         self.internal = internal
-        self.wb = xlsxwriter.Workbook(str(self.path), OPTIONS)
+        # in_memory: the parts of the file assembled in memory, not in temporary files (twice as fast for a small book)
+        self.wb = xlsxwriter.Workbook(str(self.path), {**OPTIONS, "in_memory": in_memory})
         self.wb.set_properties({"title": self.path.stem, "comments": "gradlib"})
         self.names: set[str] = set()
         base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
