@@ -227,6 +227,7 @@ def execute(job: Job, timeout: int | None = None) -> Path:
             if job.cohort is not None:
                 t = time.perf_counter()
                 cache.write(work, job.cohort, job.stamps)
+                job.cohort = None  # the kernel holds the tables from here on: not twice in memory
                 steps["cache_seconds"] = round(time.perf_counter() - t, 3)
             progress("正在执行笔记本…")
             t = time.perf_counter()
