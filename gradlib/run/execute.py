@@ -226,9 +226,9 @@ def execute(job: Job, timeout: int | None = None) -> Path:
             steps["copy_inputs_seconds"] = round(time.perf_counter() - t, 3)
             if job.cohort is not None:
                 t = time.perf_counter()
-                cache.write(work, job.cohort, job.stamps)
+                if cache.write(work, job.cohort, job.stamps) is not None:
+                    steps["cache_seconds"] = round(time.perf_counter() - t, 3)
                 job.cohort = None  # the kernel holds the tables from here on: not twice in memory
-                steps["cache_seconds"] = round(time.perf_counter() - t, 3)
             progress("正在执行笔记本…")
             t = time.perf_counter()
             executed = _papermill(job, work, params_copy, timeout)
