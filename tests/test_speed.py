@@ -132,3 +132,20 @@ def test_make_bench_runs_and_writes_its_report(tmp_path):
     for part in ("## Targets", "`gradlib run` ≤ 2× an empty papermill run", "## 2. Files → decisions",
                  "## 3. All lists", "| 200 | 1 |"):
         assert part in text, part
+
+
+def test_a_table_longer_than_an_excel_sheet_is_split_across_sheets_with_a_note(demo, tmp_path, monkeypatch):
+    from gradlib.outputs import LIST_BY_KEY, public, workbook
+    from gradlib.run.verify import workbook_cells
+    d = decide(load_cohort(load_params(demo)))
+    rows = public.collect_list(d)
+    monkeypatch.setattr(workbook, "EXCEL_ROWS", 40)         # as if Excel held 40 rows a sheet
+    spec = LIST_BY_KEY["collect"]
+    [path] = spec.writer(d, tmp_path, spec)
+    sheets = workbook_cells(path)
+    assert len(sheets) == -(-len(rows) // (40 - 1 - 3 - 2 - 1 - workbook.FOOT_ROWS))
+    assert all(len(r) <= 40 for r in sheets.values())
+    ids = [row[3] for cells in sheets.values() for row in cells if row and row[3] in set(rows["学号"])]
+    assert ids == list(rows["学号"])                          # every student once, in order, across the sheets
+    first = next(iter(sheets.values()))
+    assert any(f"共 {len(sheets)} 部分" in str(c) for row in first[:5] for c in row)

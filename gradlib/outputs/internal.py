@@ -161,9 +161,10 @@ def write_mailing(d: Decisions, run_dir: Path, spec) -> list[Path]:
     mail, per_city, none = mailing_tables(d)
     book = spec.book(run_dir)
     t = listing.title(p, spec.name)
-    sh = book.sheet("邮寄清单", t, [f"可领取毕业证的学生，按邮寄地址所在省份（本省在前）、城市分组；寄送内容：{MAIL_CONTENTS}"])
-    sh.table(mail, numbers=("序号",), wrap=("地址",), count=f"共 {len(mail)} 件", max_width=50)
-    sh.finish(landscape=True)
+    for sh, part in book.sheets("邮寄清单", t, [f"可领取毕业证的学生，按邮寄地址所在省份（本省在前）、城市分组；"
+                                              f"寄送内容：{MAIL_CONTENTS}"], mail):
+        sh.table(part, numbers=("序号",), wrap=("地址",), count=f"共 {len(mail)} 件", max_width=50)
+        sh.finish(landscape=True)
     sh = book.sheet("按地区统计", t + "：按地区统计")
     sh.table(per_city, numbers=("件数",), count=f"共 {len(mail)} 件")
     sh.finish()
@@ -178,8 +179,8 @@ def write_problems(d: Decisions, run_dir: Path, spec) -> list[Path]:
     p = d.cohort.params
     probs = F.chinese(d.problems)
     book = spec.book(run_dir)
-    sh = book.sheet("数据问题", listing.title(p, spec.name),
-                    ["不影响运行的数据问题：孤立记录、身份证号问题、欠费金额不符、未知专业、过期或无效的豁免等"])
-    sh.table(probs, numbers=("行号",), wrap=("值", "问题", "应为"), count=f"共 {len(probs)} 条", max_width=36)
-    sh.finish(landscape=True)
+    for sh, part in book.sheets("数据问题", listing.title(p, spec.name),
+                                ["不影响运行的数据问题：孤立记录、身份证号问题、欠费金额不符、未知专业、过期或无效的豁免等"], probs):
+        sh.table(part, numbers=("行号",), wrap=("值", "问题", "应为"), count=f"共 {len(probs)} 条", max_width=36)
+        sh.finish(landscape=True)
     return [book.close()]
