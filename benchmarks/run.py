@@ -250,7 +250,7 @@ def measure(n: int, tmp: Path) -> dict:
     params, k = gen["params"], repeats(n)
     out = {"students": n, "repeats": k, "generate": gen["seconds"]}
     out["decisions"] = decisions_vs_floor(params, k)
-    if os.environ.get("BENCH_PROFILE", "1") != "0" and n > SMALL:
+    if os.environ.get("BENCH_PROFILE", "1") != "0" and SMALL < n <= MEDIUM:  # the 1M profile would add minutes
         out["profile"] = last_json(timed(me("--step", "profile", params)))
     if n <= MEDIUM:
         out["lists"] = lists_vs_dump(params, k if n <= SMALL else 1, review=n > SMALL)
