@@ -136,6 +136,26 @@ def step_lists(params_path: str, review: str):
     print(json.dumps(out, ensure_ascii=False))
 
 
+def step_dump(run_folder: str):
+    """The bare dump of the cells of every list a finished run wrote (its workbooks, inputs/ left out)."""
+    from same_outputs import cells
+    paths = sorted(p for p in Path(run_folder).rglob("*.xlsx") if "inputs" not in p.relative_to(run_folder).parts)
+    books = [cells(p) for p in paths]
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = bare_dump(books, Path(tmp) / "dump")
+    print(json.dumps({"dump": dump, "files": len(paths),
+                      "cells": sum(len(r) for b in books for rows in b.values() for r in rows)}))
+
+
+def step_review(params_path: str):
+    from review_filter import measure
+
+    from gradlib.params import load_params
+    from gradlib.rules import decide
+    from gradlib.sources import load_cohort
+    print(json.dumps(measure(decide(load_cohort(load_params(params_path)))), ensure_ascii=False))
+
+
 def bare_dump(books: list[dict], folder: Path) -> float:
     """Seconds to write the same cells with xlsxwriter in constant_memory mode: no formats, widths or print setup."""
     import xlsxwriter
@@ -186,7 +206,7 @@ def step_empty(folder: str):
 
 
 STEPS = {"generate": step_generate, "decide": step_decide, "profile": step_profile, "lists": step_lists,
-         "parts": step_list_parts, "empty": step_empty}
+         "parts": step_list_parts, "empty": step_empty, "dump": step_dump, "review": step_review}
 
 
 # ---- the cases ------------------------------------------------------------------------------------------
@@ -210,16 +230,19 @@ def whole_run(params: str, tmp: Path, k: int) -> dict:
                           "-k", empty["kernel"], "--no-progress-bar"], env=env_pm))
     return {"run": stats([r["wall"] for r in runs]), "run_cpu": stats([r["cpu"] for r in runs]),
             "run_rss": max(r["rss_mb"] for r in runs), "empty": stats([r["wall"] for r in pms]),
-            "empty_cpu": stats([r["cpu"] for r in pms]), "breakdown": breakdown(last)}
+            "empty_cpu": stats([r["cpu"] for r in pms]), "breakdown": breakdown(last), "folder": str(last)}
 
 
 def breakdown(folder: Path) -> dict:
     """Where one run's time went: its manifest's steps and the duration of each notebook cell."""
     m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     nb = json.loads((folder / "cohort.ipynb").read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     cells = [("".join(c["source"]).strip().splitlines()[-1][:60], c["metadata"].get("papermill", {}).get("duration"))
-             for c in nb["cells"] if c["cell_type"] == "code"]
-    return {"duration": m["duration_seconds"], "timings": m["timings"], "cells": cells}
+             for c in code]
+    lists = next((c["metadata"].get("papermill", {}).get("duration") for c in code
+                  if "write_outputs" in "".join(c["source"])), None)
+    return {"duration": m["duration_seconds"], "timings": m["timings"], "cells": cells, "lists": lists}
 
 
 def decisions_vs_floor(params: str, k: int) -> dict:
@@ -245,6 +268,7 @@ def lists_vs_dump(params: str, k: int, review: bool) -> dict:
 
 def measure(n: int, tmp: Path) -> dict:
     """Every case for one size."""
+    from gradlib.outputs.parallel import workers
     say(f"benchmark: {n:,} students")
     gen = last_json(timed(me("--step", "generate", tmp / "demo", n)))
     params, k = gen["params"], repeats(n)
@@ -252,11 +276,17 @@ def measure(n: int, tmp: Path) -> dict:
     out["decisions"] = decisions_vs_floor(params, k)
     if os.environ.get("BENCH_PROFILE", "1") != "0" and SMALL < n <= MEDIUM:  # the 1M profile would add minutes
         out["profile"] = last_json(timed(me("--step", "profile", params)))
-    if n <= MEDIUM:
-        out["lists"] = lists_vs_dump(params, k if n <= SMALL else 1, review=n > SMALL)
-        out["whole"] = whole_run(params, tmp, k if n <= SMALL else 1)
-        if n <= SMALL:
-            out["parts"] = last_json(timed(me("--step", "parts", params)))
+    if n <= SMALL:
+        out["lists"] = lists_vs_dump(params, k, review=False)
+        out["whole"] = whole_run(params, tmp, k)
+        out["parts"] = last_json(timed(me("--step", "parts", params)))
+    elif n <= MEDIUM:  # one whole run: its lists cell beside the bare dump of its workbooks' cells
+        out["whole"] = whole_run(params, tmp, 1)
+        r = timed(me("--step", "dump", out["whole"]["folder"]))
+        x = last_json(r)
+        out["lists"] = {"lists": stats([out["whole"]["breakdown"]["lists"]]), "dump": stats([x["dump"]]),
+                        "files": x["files"], "cells": x["cells"], "workers": workers(), "rss": out["whole"]["run_rss"],
+                        "in_run": True, "review": last_json(timed(me("--step", "review", params)))}
     say(json.dumps({key: v for key, v in out.items() if key not in ("profile", "parts")}, ensure_ascii=False)[:600])
     return out
 
