@@ -5,7 +5,7 @@ before the layout move), then decided and written by the base version and by the
 own process. decisions.csv must be byte-identical and every workbook must hold the same sheets with the same
 cell values. Usage:
 
-    python benchmarks/same_outputs.py [--base REF] [--seeds 2027,7,11] [--students 1200]
+    python benchmarks/same_outputs.py [--base REF] [--seeds 2027,7,11] [--students 1200] [--messy]
 
 Exit 0 when everything is identical, 1 with the differences listed.
 """
@@ -26,12 +26,13 @@ DRIVER = r"""
 import sys
 from pathlib import Path
 data, out, students, seed, generate = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
+messy = len(sys.argv) > 6 and sys.argv[6] == "1"
 if generate:
     try:
         from gradlib.demo import write_demo
     except ImportError:
         from gradlib.demo.files import write_demo
-    write_demo(Path(data), students=students, seed=seed)
+    write_demo(Path(data), students=students, seed=seed, **({"messy_files": True} if messy else {}))
 try:  # the layout of wings
     from gradlib.outputs import write_outputs
     from gradlib.params import load_params
@@ -95,6 +96,7 @@ def main(argv=None) -> int:
     ap.add_argument("--base", default=LAYOUT_BASE)
     ap.add_argument("--seeds", default="2027,7,11")
     ap.add_argument("--students", type=int, default=1200)
+    ap.add_argument("--messy", action="store_true", help="the departments' own exports (gradlib demo --messy)")
     args = ap.parse_args(argv)
     failures = 0
     with tempfile.TemporaryDirectory(prefix="gradlib-same-") as tmp:
@@ -107,8 +109,9 @@ def main(argv=None) -> int:
         for seed in (int(s) for s in args.seeds.split(",")):
             data = tmp / f"data-{seed}"
             a, b = tmp / f"base-{seed}" / "run", tmp / f"new-{seed}" / "run"  # no sibling runs to compare with
-            _run(base, str(data), str(a), str(args.students), str(seed), "1")
-            _run(ROOT, str(data), str(b), str(args.students), str(seed), "0")
+            messy = "1" if args.messy else "0"
+            _run(base, str(data), str(a), str(args.students), str(seed), "1", messy)
+            _run(ROOT, str(data), str(b), str(args.students), str(seed), "0", messy)
             diffs = compare(a, b)
             n = sum(1 for _ in b.rglob("*.xlsx"))
             print(f"seed {seed}: {n} workbooks and decisions.csv " + ("identical" if not diffs else "DIFFER"))

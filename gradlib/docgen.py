@@ -67,7 +67,12 @@ def lists_page() -> str:
         NOTE, "# The year's official lists",
         "Every run writes these files into its run folder. 公开 lists may be posted: they hold only 专业, 班级, "
         "学号, 姓名 and their own columns. 内部 files end in （内部） and print 内部资料 请勿外传 on every page.",
-        lists_table(), "## The follow-up's lists",
+        lists_table(),
+        "A table longer than an Excel worksheet holds (1,048,576 rows; a province's cohort) continues on further "
+        "sheets of the same file (可领取名单, 可领取名单(2) …), each saying in its notes which part of how many it is. "
+        "The workbooks are written by one process per core (`GRADLIB_WORKERS=1` writes them in one); the files "
+        "and their cells do not depend on how many.",
+        "## The follow-up's lists",
         "`gradlib followup` (see [followup.md](followup.md)) writes these into its own run folder, "
         "`<output_dir>/<cohort>-followup/<run-id>/`, beside its decisions.csv.",
         lists_table(FOLLOWUP_LISTS)]) + "\n"

@@ -22,6 +22,7 @@ from .review.panel import review_panel
 from .rules import Decisions
 from .rules import decide as _decide
 from .run import intake  # notebooks/intake.ipynb: from gradlib.notebook import intake as gi
+from .run import cache
 from .run.archive import write_status
 from .sources import Cohort
 from .sources import load_cohort as _load_cohort
@@ -96,9 +97,10 @@ def inputs_table(cohort: Cohort) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["数据", "文件", "读取"])
 
 
-def load_cohort(params: Params) -> Cohort:
-    """Read and validate every department's file (structural problems stop the notebook here)."""
-    return _load_cohort(params)
+def load_cohort(params: Params, run_dir="") -> Cohort:
+    """Read and validate every department's file (structural problems stop the notebook here); in a run, take
+    the tables `gradlib run` validated from these very files before the run folder existed (run/cache.py)."""
+    return cache.read(run_dir, params) or _load_cohort(params)
 
 
 def show_inputs(cohort: Cohort):

@@ -5,12 +5,13 @@ ends in （内部） and its book prints 内部资料 请勿外传 on every page
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..rules import Decisions
-from . import database, followup, internal, public, results
+from . import database, followup, internal, parallel, public, results
 from .internship import write_internship
 from .workbook import INTERNAL_SUFFIX, Book
 
@@ -55,9 +56,14 @@ class OfficialList:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    def book(self, run_dir: Path, part: str = "") -> Book:
+    @property
+    def split(self) -> bool:
+        """Written in shards by several processes: a list of many files (one per class, or numbered)."""
+        return "{part}" in self.file
+
+    def book(self, run_dir: Path, part: str = "", in_memory: bool = False) -> Book:
         """A print-ready workbook for this list, internal when its level is."""
-        return Book(self.path(run_dir, part), internal=self.internal)
+        return Book(self.path(run_dir, part), internal=self.internal, in_memory=in_memory)
 
 
 LISTS: tuple[OfficialList, ...] = (
@@ -104,10 +110,28 @@ def write_decisions(d: Decisions, run_dir) -> Path:
     return path
 
 
-def write_lists(d: Decisions, run_dir) -> list[Path]:
-    """Write every official list into run_dir (decisions.csv excluded) and return their paths."""
+def write_lists(d: Decisions, run_dir, workers: int | None = None) -> list[Path]:
+    """Write every official list into run_dir (decisions.csv excluded) and return their paths, in LISTS order.
+
+    The workbooks are written by `workers` processes (default: GRADLIB_WORKERS, else one per core); a list of
+    many files (packets, numbered database files) is split into shards, each file written by exactly one of them.
+    """
     run_dir = Path(run_dir)
-    return [p for spec in LISTS for p in spec.writer(d, run_dir, spec)]
+    n = parallel.workers(workers)
+    shards = {spec.key: (2 * n if spec.split and n > 1 else 1) for spec in LISTS}
+    tasks = [(spec.key, i, shards[spec.key]) for spec in LISTS for i in range(shards[spec.key])]
+    with internal.grouped(d):
+        done = parallel.run(_write_task, tasks, d, run_dir, n, internal.keep_groups)
+    out = []
+    for spec in LISTS:
+        parts = [done[t] for t in tasks if t[0] == spec.key]
+        out += [p for row in itertools.zip_longest(*parts) for p in row if p is not None]  # back in class order
+    return out
+
+
+def _write_task(d: Decisions, run_dir: Path, key: str, i: int, k: int) -> list[Path]:
+    spec = LIST_BY_KEY[key]
+    return spec.writer(d, run_dir, spec, shard=(i, k)) if spec.split else spec.writer(d, run_dir, spec)
 
 
 def write_outputs(d: Decisions, run_dir) -> list[Path]:

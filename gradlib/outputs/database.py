@@ -38,19 +38,20 @@ def database_rows(d: Decisions) -> pd.DataFrame:
     return listing.ordered(out[keep], sid="校内学号")
 
 
-def write_database(d: Decisions, run_dir: Path, spec) -> list[Path]:
-    """Write 毕业生信息库（内部） of the decisions into run_dir."""
-    return write_rows(database_rows(d), run_dir, spec)
+def write_database(d: Decisions, run_dir: Path, spec, shard: tuple[int, int] = (0, 1)) -> list[Path]:
+    """Write 毕业生信息库（内部） of the decisions into run_dir (`shard` (i, k): every k-th file from the i-th)."""
+    return write_rows(database_rows(d), run_dir, spec, shard)
 
 
-def write_rows(rows: pd.DataFrame, run_dir: Path, spec) -> list[Path]:
+def write_rows(rows: pd.DataFrame, run_dir: Path, spec, shard: tuple[int, int] = (0, 1)) -> list[Path]:
     """Write rows as 毕业生信息库（内部）: ≤ 2,000 rows per sheet, ≤ 3 sheets per file, numbered files past 6,000 rows;
     the header is row 1 and there is no title or count line, which the national system would import as students."""
     per_file = IMPORT_ROWS * IMPORT_SHEETS
-    chunks = [rows.iloc[i:i + per_file] for i in range(0, len(rows), per_file)] or [rows]
+    starts = list(range(0, len(rows), per_file)) or [0]
     out = []
-    for k, chunk in enumerate(chunks, 1):
-        book = spec.book(run_dir, "" if len(chunks) == 1 else f"-{k}")
+    for k in range(shard[0], len(starts), shard[1]):
+        chunk = rows.iloc[starts[k]:starts[k] + per_file]
+        book = spec.book(run_dir, "" if len(starts) == 1 else f"-{k + 1}", in_memory=True)
         sheets = [chunk.iloc[i:i + IMPORT_ROWS] for i in range(0, len(chunk), IMPORT_ROWS)] or [chunk]
         for j, part in enumerate(sheets, 1):
             sh = book.sheet(f"毕业生{j}")

@@ -5,6 +5,7 @@ says 内部资料 请勿外传 (the catalog makes their books internal).
 """
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -65,32 +66,68 @@ def _numbered(lines: pd.Series) -> str:
     return lines.iloc[0] if len(lines) == 1 else "\n".join(f"{k}. {t}" for k, t in enumerate(lines, 1))
 
 
-def write_packets(d: Decisions, run_dir: Path, spec) -> list[Path]:
-    """班主任通知/<班级>（内部）.xlsx: per class, each student's outcome, what to do by when, mailing address."""
-    p = d.cohort.params
+def packet_groups(d: Decisions) -> list[tuple[str, str, pd.DataFrame]]:
+    """Every class's packet: (class, file stem, its students with what to do and their address), in class order."""
     st = listing.students(d)
     r = listing.reason_rows(d)
     live = r[~r["waived"]].set_index("idx")
     todo = live["需办理事项"].groupby(level=0).agg(_numbered) if len(live) else pd.Series(dtype=object)
     st["需办理事项"] = todo.reindex(st.index).fillna("无需办理")
     st = st.join(_addresses(d))
-    cols = ["序号", "学号", "姓名", "结论", "需办理事项", "截止日期", "收件人", "联系电话", "邮寄地址", "邮政编码"]
     out, used = [], set()
     for cls, g in listing.ordered(st.assign(序号=0)).groupby("班级", sort=False):
-        g = g.assign(序号=np.arange(1, len(g) + 1))
         name = safe_file_name(cls)
         stem, k = name, 1
         while stem.lower() in used:
             k += 1
             stem = f"{name}({k})"
         used.add(stem.lower())
+        out.append((cls, stem, g.assign(序号=np.arange(1, len(g) + 1))))
+    return out
+
+
+_GROUPED: dict = {}  # while the lists are written: the decisions and their packet_groups, grouped once
+
+
+@contextlib.contextmanager
+def grouped(d: Decisions):
+    """Within this block every shard of the packets (in this process, or a worker forked from it) takes the
+    classes grouped once."""
+    _GROUPED.update({"of": d, "groups": packet_groups(d)})
+    try:
+        yield
+    finally:
+        _GROUPED.clear()
+
+
+def keep_groups():
+    """In a worker process of the lists: group the classes once for all the shards it writes."""
+    _GROUPED["keep"] = True
+
+
+def _groups(d: Decisions) -> list[tuple[str, str, pd.DataFrame]]:
+    if _GROUPED.get("of") is not d:
+        if not _GROUPED.get("keep"):  # a worker process of the lists keeps them for its next shard
+            return packet_groups(d)
+        _GROUPED.update({"of": d, "groups": packet_groups(d)})
+    return _GROUPED["groups"]
+
+
+def write_packets(d: Decisions, run_dir: Path, spec, shard: tuple[int, int] = (0, 1)) -> list[Path]:
+    """班主任通知/<班级>（内部）.xlsx: per class, each student's outcome, what to do by when, mailing address.
+    `shard` (i, k): only every k-th class from the i-th (the packets are written by several processes)."""
+    p = d.cohort.params
+    cols = ["序号", "学号", "姓名", "结论", "需办理事项", "截止日期", "收件人", "联系电话", "邮寄地址", "邮政编码"]
+    window = listing.issue_window(p)
+    out = []
+    for cls, stem, g in _groups(d)[shard[0]::shard[1]]:
         teacher = "、".join(t for t in pd.unique(g["班主任"]) if t) or "（空）"
         counts = g["结论"].value_counts()
         summary = "，".join(f"{o.label} {counts.get(o.label, 0)} 人" for o in reversed(OUTCOMES))
-        book = spec.book(run_dir, stem)
-        sh = book.sheet(name[:31], listing.title(p, f"毕业审核班主任通知：{cls or '（空）'}"), [
+        book = spec.book(run_dir, stem, in_memory=True)
+        sh = book.sheet(safe_file_name(cls)[:31], listing.title(p, f"毕业审核班主任通知：{cls or '（空）'}"), [
             f"班主任：{teacher}。请逐一告知学生审核结论，督促其在期限内办理“需办理事项”；"
-            f"邮寄地址缺失处（黄色）请补填后交回就业办。领取时间：{listing.issue_window(p)}。"])
+            f"邮寄地址缺失处（黄色）请补填后交回就业办。领取时间：{window}。"])
         sh.table(g[cols], numbers=("序号",), wrap=("需办理事项", "邮寄地址"), center=("结论", "截止日期"),
                  fill_blank=("收件人", "联系电话", "邮寄地址", "邮政编码"), count=f"本班共 {len(g)} 人：{summary}",
                  max_width=40)
@@ -124,9 +161,10 @@ def write_mailing(d: Decisions, run_dir: Path, spec) -> list[Path]:
     mail, per_city, none = mailing_tables(d)
     book = spec.book(run_dir)
     t = listing.title(p, spec.name)
-    sh = book.sheet("邮寄清单", t, [f"可领取毕业证的学生，按邮寄地址所在省份（本省在前）、城市分组；寄送内容：{MAIL_CONTENTS}"])
-    sh.table(mail, numbers=("序号",), wrap=("地址",), count=f"共 {len(mail)} 件", max_width=50)
-    sh.finish(landscape=True)
+    for sh, part in book.sheets("邮寄清单", t, [f"可领取毕业证的学生，按邮寄地址所在省份（本省在前）、城市分组；"
+                                              f"寄送内容：{MAIL_CONTENTS}"], mail):
+        sh.table(part, numbers=("序号",), wrap=("地址",), count=f"共 {len(mail)} 件", max_width=50)
+        sh.finish(landscape=True)
     sh = book.sheet("按地区统计", t + "：按地区统计")
     sh.table(per_city, numbers=("件数",), count=f"共 {len(mail)} 件")
     sh.finish()
@@ -141,8 +179,8 @@ def write_problems(d: Decisions, run_dir: Path, spec) -> list[Path]:
     p = d.cohort.params
     probs = F.chinese(d.problems)
     book = spec.book(run_dir)
-    sh = book.sheet("数据问题", listing.title(p, spec.name),
-                    ["不影响运行的数据问题：孤立记录、身份证号问题、欠费金额不符、未知专业、过期或无效的豁免等"])
-    sh.table(probs, numbers=("行号",), wrap=("值", "问题", "应为"), count=f"共 {len(probs)} 条", max_width=36)
-    sh.finish(landscape=True)
+    for sh, part in book.sheets("数据问题", listing.title(p, spec.name),
+                                ["不影响运行的数据问题：孤立记录、身份证号问题、欠费金额不符、未知专业、过期或无效的豁免等"], probs):
+        sh.table(part, numbers=("行号",), wrap=("值", "问题", "应为"), count=f"共 {len(probs)} 条", max_width=36)
+        sh.finish(landscape=True)
     return [book.close()]

@@ -20,14 +20,16 @@ DEFAULT_ROW = 15.0
 
 
 def text_width(s: pd.Series) -> pd.Series:
-    """Display width of each string: a CJK (non-ASCII) character counts as 2, others as 1."""
-    s = s.astype(str)
-    return s.str.len() + s.str.count(r"[^\x00-\x7f]")
+    """Display width of each string: a CJK (non-ASCII) character counts as 2, others as 1 (NaN when missing)."""
+    values = s.astype(str).to_numpy(dtype=object)
+    if all(isinstance(v, str) for v in values):
+        return pd.Series(np.fromiter(map(width_of, values), dtype=np.int64, count=len(values)), index=s.index)
+    return pd.Series([width_of(v) if isinstance(v, str) else np.nan for v in values], index=s.index, dtype=float)
 
 
 def width_of(text: str) -> int:
-    """The display width of one string."""
-    return int(text_width(pd.Series([text])).iloc[0])
+    """The display width of one string: twice its characters less its ASCII ones."""
+    return 2 * len(text) - len(text.encode("ascii", "ignore"))
 
 
 def page_width(landscape: bool) -> float:

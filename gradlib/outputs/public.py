@@ -41,10 +41,11 @@ def write_collect(d: Decisions, run_dir: Path, spec) -> list[Path]:
     p = d.cohort.params
     rows = collect_list(d)
     book = spec.book(run_dir)
-    sh = book.sheet("可领取名单", listing.title(p, spec.name), listing.posting_notes(p))
-    sh.table(rows, numbers=("序号",), count=f"共 {len(rows)} 人")
-    sh.sign(*listing.issued(p))
-    return [sh.finish().book.close()]
+    for sh, part in book.sheets("可领取名单", listing.title(p, spec.name), listing.posting_notes(p), rows):
+        sh.table(part, numbers=("序号",), count=f"共 {len(rows)} 人")
+        sh.sign(*listing.issued(p))
+        sh.finish()
+    return [book.close()]
 
 
 def write_deferred(d: Decisions, run_dir: Path, spec) -> list[Path]:
@@ -55,8 +56,9 @@ def write_deferred(d: Decisions, run_dir: Path, spec) -> list[Path]:
     notes = listing.posting_notes(p) + [
         f"名单中的学生请与班主任联系，按“需办理事项”办理完毕后方可领取；{OUTCOME_BY_CODE['WITHHELD'].label}"
         f"的学生须在截止日期前申请认定，逾期{ABANDONED.label}。"]
-    sh = book.sheet("暂缓领取名单", listing.title(p, spec.name), notes)
-    sh.table(rows, numbers=("序号",), center=("截止日期",), wrap=("需办理事项",), count=f"共 {len(rows)} 人",
-             max_width=30)
-    sh.sign(*listing.issued(p))
-    return [sh.finish().book.close()]
+    for sh, part in book.sheets("暂缓领取名单", listing.title(p, spec.name), notes, rows):
+        sh.table(part, numbers=("序号",), center=("截止日期",), wrap=("需办理事项",), count=f"共 {len(rows)} 人",
+                 max_width=30)
+        sh.sign(*listing.issued(p))
+        sh.finish()
+    return [book.close()]

@@ -135,10 +135,10 @@ def write_results(d: Decisions, run_dir: Path, spec) -> list[Path]:
     for o in OUTCOMES:
         rows = listing.ordered(det[det["outcome"] == o.code])
         cols = OUTCOME_COLUMNS + (["截止日期"] if o.code == "WITHHELD" else [])
-        sh = book.sheet(o.label, f"{title}：{o.label}", [o.meaning])
-        sh.table(rows[cols], wrap=WRAP, money=("欠费金额（元）",), numbers=("序号",), center=("截止日期",),
-                 count=f"共 {len(rows)} 人", max_width=36)
-        sh.finish()
+        for sh, part in book.sheets(o.label, f"{title}：{o.label}", [o.meaning], rows[cols]):
+            sh.table(part, wrap=WRAP, money=("欠费金额（元）",), numbers=("序号",), center=("截止日期",),
+                     count=f"共 {len(rows)} 人", max_width=36)
+            sh.finish()
     ch = change_table(d, previous, run_dir)
     note = (f"对比对象：同一输出文件夹中、用同一参数文件和数据文件夹的上次成功运行 {previous.name}；"
             "列出结论或原因有变化的学生，“变化原因”说明是豁免、撤销，还是哪个部门的数据表有更新" if previous is not None

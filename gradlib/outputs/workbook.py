@@ -30,6 +30,8 @@ A4 = 9
 BODY_FONT, TITLE_FONT = "宋体", "黑体"
 CHART_PIXELS = (480, 288)  # xlsxwriter's chart at scale 1
 SEAL_ROOM = 42             # points left blank above the issuing office for the seal
+EXCEL_ROWS = 1_048_576     # rows of a worksheet; a longer table is split across sheets (Book.sheets)
+FOOT_ROWS = 4              # room below a table: count line, seal, office, date
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 _BAD_FILE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -52,10 +54,11 @@ class Block:
 class Book:
     """One xlsx file; sheets are added with sheet() and the file is written by close()."""
 
-    def __init__(self, path, internal: bool):
+    def __init__(self, path, internal: bool, in_memory: bool = False):
         self.path = Path(path)
         self.internal = internal
-        self.wb = xlsxwriter.Workbook(str(self.path), OPTIONS)
+        # in_memory: the parts of the file assembled in memory, not in temporary files (twice as fast for a small book)
+        self.wb = xlsxwriter.Workbook(str(self.path), {**OPTIONS, "in_memory": in_memory})
         self.wb.set_properties({"title": self.path.stem, "comments": "gradlib"})
         self.names: set[str] = set()
         base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
@@ -99,6 +102,18 @@ class Book:
     def sheet(self, name: str, title: str | None = None, notes=()) -> Sheet:
         """Add a sheet with a title row (None for an import sheet whose header must be row 1) and note rows."""
         return Sheet(self, self._unique(name), title, [n for n in notes if n])
+
+    def sheets(self, name: str, title: str | None, notes, rows: pd.DataFrame) -> list[tuple[Sheet, pd.DataFrame]]:
+        """A sheet for rows, or, past Excel's row limit, several (name, name(2) …), each with a note saying which
+        part of how many it is: (sheet, its rows) to write with Sheet.table."""
+        notes = [n for n in notes if n]
+        room = EXCEL_ROWS - (1 if title else 0) - len(notes) - 2 - 1 - FOOT_ROWS  # title, notes, note, header
+        if len(rows) <= room + 1:
+            return [(self.sheet(name, title, notes), rows)]
+        starts = range(0, len(rows), room)
+        return [(self.sheet(name, title, notes + [f"本表为第 {k} 部分，共 {len(starts)} 部分（Excel 每个工作表至多 "
+                                                  f"{EXCEL_ROWS:,} 行；全表共 {len(rows):,} 行，各部分依次接续）"]),
+                 rows.iloc[i:i + room]) for k, i in enumerate(starts, 1)]
 
     def _unique(self, name: str) -> str:
         name = _BAD_SHEET.sub("_", str(name)).strip("'") or "Sheet"

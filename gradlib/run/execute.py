@@ -27,7 +27,7 @@ from ..log import logger, progress
 from ..params import Params, load_params
 from ..resources import notebook
 from ..sources import load_cohort
-from . import archive
+from . import archive, cache
 
 KERNEL_NAME = "gradlib-python"
 UNFINISHED = "未完成-请勿使用"
@@ -53,6 +53,8 @@ class Job:
     notebook: Path | None = None    # default: the shipped <kind>.ipynb
     extras: dict[str, str] = field(default_factory=dict)  # further inputs made by gradlib: name -> text
     record: dict = field(default_factory=dict)  # further facts for the manifest (a follow-up: as_of, follows)
+    cohort: object = None           # the cohort validated before the folder existed, handed to the notebook
+    stamps: dict = field(default_factory=dict)  # size and time of its files when read (cache.stamps)
 
     @property
     def notebook_path(self) -> Path:
@@ -178,6 +180,9 @@ class _Signals:
 
 
 def _papermill(job: Job, work: Path, params_copy: Path, timeout: int | None) -> Path:
+    # jsonschema (under nbformat) builds lark grammars for the "iri" format when rfc3987_syntax is installed: about
+    # 0.9 s at import for a check no notebook needs; without the module jsonschema skips that format
+    sys.modules.setdefault("rfc3987_syntax", None)
     import papermill as pm
 
     kdir, kowner = kernel_dir()
@@ -222,10 +227,16 @@ def execute(job: Job, timeout: int | None = None) -> Path:
             params_copy = archive.copy_inputs(job.params, job.files, work / "inputs")
             archive.write_extras(work / "inputs", job.extras)
             steps["copy_inputs_seconds"] = round(time.perf_counter() - t, 3)
+            if job.cohort is not None:
+                t = time.perf_counter()
+                if cache.write(work, job.cohort, job.stamps) is not None:
+                    steps["cache_seconds"] = round(time.perf_counter() - t, 3)
+                job.cohort = None  # the kernel holds the tables from here on: not twice in memory
             progress("正在执行笔记本…")
             t = time.perf_counter()
             executed = _papermill(job, work, params_copy, timeout)
             steps["notebook_seconds"] = round(time.perf_counter() - t, 3)
+            cache.remove(work)
             status = archive.read_status(work)
             if status is None:
                 raise RunFailed("笔记本未执行完毕（未写出运行状态），可能超时或被中断")
@@ -270,7 +281,8 @@ def cohort_job(params: Params) -> Job:
     t0 = time.perf_counter()
     cohort = load_cohort(params, progress_to=progress)
     progress(f"数据已读取并校验：{cohort.size} 名学生（{time.perf_counter() - t0:.1f} 秒）")
-    return Job("cohort", params, output_root(params, str(params.cohort)), dict(cohort.files), notebook=NOTEBOOK)
+    return Job("cohort", params, output_root(params, str(params.cohort)), dict(cohort.files), notebook=NOTEBOOK,
+               cohort=cohort, stamps=cache.stamps(cohort.files))
 
 
 def run(params_path, output_dir=None, timeout: int | None = None) -> Path:

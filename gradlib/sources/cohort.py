@@ -17,7 +17,7 @@ from ..params import Params, Source
 from . import lockfiles, tables, waivers
 from .grades import grades
 from .photos import index_photos
-from .reading import RawTable
+from .reading import RawTable, one_read
 from .schema import ADDRESSES, CURRICULUM, FEES, GRADES, INTERNSHIP, STUDENTS
 
 NOTICE_KINDS = (Kind.STATUS_COLUMN_ABSENT, Kind.SUFFIX_MISMATCH)
@@ -62,6 +62,19 @@ def _resolve(src: Source, key: str, params: Params) -> Path:
             if alt.exists():
                 return alt
     return path
+
+
+def source_files(params: Params, keys) -> dict[str, Path]:
+    """The file (or folder) of each named source as load_cohort finds it, in the order of keys."""
+    files = {}
+    for key in keys:
+        if key == "waivers":
+            files[key] = params.waivers
+        elif key == "photos":
+            files[key] = params.sources["photos"].path
+        else:
+            files[key] = _resolve(params.sources[key], key, params)
+    return files
 
 
 def _read_all(params: Params, found: Findings, say,
@@ -113,7 +126,13 @@ def load_cohort(params: Params, progress_to=None, absent_waivers_ok: bool = Fals
     say = progress_to or (lambda msg: None)
     t0 = time.perf_counter()
     found = Findings()
-    raw, files = _read_all(params, found, say, absent_waivers_ok)
+    with one_read():
+        raw, files = _read_all(params, found, say, absent_waivers_ok)
+        return _validate(params, raw, files, found, say, t0)
+
+
+def _validate(params: Params, raw: dict, files: dict, found: Findings, say, t0: float) -> Cohort:
+    """The tables of load_cohort from the files read (every workbook still open in one_read)."""
     if raw["students"] is not None:
         students = tables.students(raw["students"], found)
     else:  # still check 学号 (duplicates, blanks) so that one report lists every problem

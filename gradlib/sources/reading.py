@@ -6,6 +6,8 @@ and reports every structural problem with file, sheet, Excel row and column.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import datetime as dt
 import io
@@ -23,7 +25,7 @@ from .layout import blocks, clean_header, fill_merged, is_key_row, title_course
 from .schema import NOTE_PREFIXES, Table
 from .values import looks_numeric_id
 
-__all__ = ["clean_header", "Unreadable", "Sheet", "RawTable", "read_sheet", "sheet_names", "to_table",
+__all__ = ["clean_header", "Unreadable", "Sheet", "RawTable", "read_sheet", "sheet_names", "to_table", "one_read",
            "csv_encoding", "decode_csv", "note_rows", "any_cell_is_note", "note_candidates"]
 
 HEADER_SEARCH_ROWS = 10
@@ -120,6 +122,35 @@ def _workbook(data: bytes):
         raise Unreadable(Kind.FILE_CORRUPT, f"Excel 文件已损坏，无法读取（{type(e).__name__}）；请在 Excel 中打开并另存后重试") from e
 
 
+# Within one_read(): each workbook opened once (path -> (kind, workbook)); None outside it
+_OPENED: contextvars.ContextVar[dict | None] = contextvars.ContextVar("gradlib_opened", default=None)
+
+
+@contextlib.contextmanager
+def one_read():
+    """Within this block a workbook is read from disk and opened once, however many of its sheets are read (a
+    workbook of course registers has one sheet per class and course; opening it parses every shared string)."""
+    token = _OPENED.set({}) if _OPENED.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _OPENED.reset(token)
+
+
+def _open(path: Path):
+    """The file's kind and, for a workbook, the workbook opened (once within one_read); raises Unreadable."""
+    memo = _OPENED.get()
+    key = str(Path(path).resolve())
+    if memo is not None and key in memo:
+        return memo[key]
+    data, kind = _bytes(path)
+    opened = (kind, data if kind.format == TEXT else _workbook(data))
+    if memo is not None and kind.format != TEXT:
+        memo[key] = opened
+    return opened
+
+
 def _visible(wb) -> list[str]:
     try:
         shown = [m.name for m in wb.sheets_metadata
@@ -132,10 +163,10 @@ def _visible(wb) -> list[str]:
 
 def sheet_names(path: Path) -> list[str]:
     """The visible worksheets of a workbook, in order ([''] for a text file)."""
-    data, kind = _bytes(path)
+    kind, wb = _open(path)
     if kind.format == TEXT:
         return [""]
-    return _visible(_workbook(data))
+    return _visible(wb)
 
 
 def read_sheet(path: Path, label: str, sheet: str | None = None) -> Sheet:
@@ -143,11 +174,10 @@ def read_sheet(path: Path, label: str, sheet: str | None = None) -> Sheet:
 
     Without a sheet name, the first visible worksheet is read (as the registrar sees the workbook open).
     """
-    data, kind = _bytes(path)
+    kind, wb = _open(path)
     note = suffix_note(path, kind.format)
     if kind.format == TEXT:
-        return Sheet(label, "", _read_csv_frame(data), note=note)
-    wb = _workbook(data)
+        return Sheet(label, "", _read_csv_frame(wb), note=note)
     if sheet is None:
         sheet = _visible(wb)[0] if wb.sheet_names else None
         if sheet is None:
