@@ -21,8 +21,10 @@ from .params import load_params as _load_params
 from .review.panel import review_panel
 from .rules import Decisions
 from .rules import decide as _decide
-from .run import intake  # notebooks/intake.ipynb: from gradlib.notebook import intake as gi
-from .run import cache
+from .run import (
+    cache,
+    intake,  # notebooks/intake.ipynb: from gradlib.notebook import intake as gi
+)
 from .run.archive import write_status
 from .sources import Cohort
 from .sources import load_cohort as _load_cohort
