@@ -223,3 +223,16 @@ def test_a_blank_id_is_invalid_even_for_another_id_type(cohort_files):
     set_cell(st, S1, "身份证号", "")
     d = run_decide(cohort_files)
     assert _evidence(d, S1, "ID_INVALID") == "身份证号为空"
+
+
+# ---- values: the check digit at every position, Excel serials, money codes ---------------------------------
+
+def test_the_check_digit_weighs_every_one_of_the_17_digits():
+    from gradlib.sources.values import id_check_char, id_check_digit_ok
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]  # GB 11643-1999, an independent oracle
+    bodies = ["12345678912345678", "98765432198765432", "34122119991231357"]  # no digit 0 anywhere
+    for body in bodies:
+        want = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+        assert id_check_char(body) == want
+        wrong = "0" if want != "0" else "1"
+        assert id_check_digit_ok(pd.Series([body + want, body + wrong])).tolist() == [True, False]

@@ -53,10 +53,12 @@ class Mutant:
     col: int
     end_line: int
     op: str         # what changes, e.g. "< → <="
+    nth: int = 1    # the nth mutation point with this line, column and op (the inner links of a chain)
 
     @property
     def key(self) -> str:
-        return f"{self.module}:{self.line}:{self.col}:{self.op}"
+        """module:line:col:op, and #n for the nth point at one place: stable while the line stays as it is."""
+        return f"{self.module}:{self.line}:{self.col}:{self.op}" + (f"#{self.nth}" if self.nth > 1 else "")
 
 
 def _docstring_nodes(tree) -> set[int]:
@@ -139,7 +141,12 @@ class _Apply(ast.NodeTransformer):
 
 def mutants(module: str) -> list[Mutant]:
     tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
-    return [Mutant(module, i, n.lineno, n.col_offset, n.end_lineno or n.lineno, op) for i, (n, op, _) in enumerate(points(tree))]
+    out, seen = [], {}
+    for i, (n, op, _) in enumerate(points(tree)):
+        at = (n.lineno, n.col_offset, op)  # a chain a + b + c nests BinOps that start at one place
+        seen[at] = seen.get(at, 0) + 1
+        out.append(Mutant(module, i, n.lineno, n.col_offset, n.end_lineno or n.lineno, op, seen[at]))
+    return out
 
 
 def mutated_source(m: Mutant) -> str:
@@ -173,7 +180,8 @@ def coverage_map(tests: list[str]) -> tuple[dict[str, dict[int, set[str]]], dict
                     data["durations"])
     tmp = Path(tempfile.mkdtemp(prefix="gradlib-mut-cov-"))
     data_file, rc, junit = tmp / ".coverage", tmp / ".coveragerc", tmp / "junit.xml"
-    rc.write_text("[run]\nsource = gradlib\n", encoding="utf-8")
+    # only the target modules are traced: the other frames run at full speed
+    rc.write_text("[run]\ninclude =\n" + "".join(f"    {ROOT / t}\n" for t in TARGETS), encoding="utf-8")
     env = dict(os.environ, COVERAGE_FILE=str(data_file),
                PYTHONPATH=os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]))
     subprocess.run([sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "pytest", "-q",
@@ -283,12 +291,13 @@ def _context():
 
 
 def equivalents() -> dict[str, str]:
-    """Mutants judged equivalent: key → why (lines 'module:line:col:op  # why')."""
+    """Mutants judged equivalent: key → why. One line each, 'module:line:col:op[#n]  # why' (a key never holds
+    ' # '); lines starting with # are comments."""
     out = {}
     if EQUIVALENT.exists():
         for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
-                key, _, why = line.partition("#")
+                key, _, why = line.partition(" # ")
                 out[key.strip()] = why.strip()
     return out
 
