@@ -261,6 +261,9 @@ def run_mutant(m: Mutant, tests: list[str], workdir: Path, ctx, expected: float 
     # __pycache__ comes along (copy2 keeps the sources' times, so only the mutated module is compiled again)
     shutil.copytree(ROOT / "gradlib", tree / "gradlib", ignore=shutil.ignore_patterns("notebooks"))
     (tree / m.module).write_text(mutated_source(m), encoding="utf-8")
+    for item in ROOT.iterdir():  # the package finds notebooks/, templates … beside itself: link the checkout's
+        if item.name not in ("gradlib", ".git", ".venv", "outputs") and not item.name.startswith(".pytest"):
+            (tree / item.name).symlink_to(item, target_is_directory=item.is_dir())
     log = tree / "pytest.log"
     p = ctx.Process(target=_child, args=(str(tree), tests, str(tree / "tmp"), str(log)))
     p.start()
