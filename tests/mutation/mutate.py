@@ -14,13 +14,16 @@ from __future__ import annotations
 import argparse
 import ast
 import concurrent.futures as cf
+import hashlib
 import json
+import multiprocessing as mp
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,10 +32,11 @@ TARGETS = ["gradlib/rules/eligibility.py", "gradlib/rules/facts.py", "gradlib/ru
            "gradlib/rules/decide.py", "gradlib/sources/values.py"]
 FAST_TESTS = ["tests/test_rules.py", "tests/test_decide.py", "tests/test_sources.py", "tests/test_structural.py",
               "tests/test_invariants.py", "tests/test_params.py", "tests/test_edges.py", "tests/test_review.py",
-              "tests/test_lists.py", "tests/test_wording.py", "tests/test_corpus.py", "tests/test_properties.py"]
+              "tests/test_lists.py", "tests/test_wording.py", "tests/test_corpus.py", "tests/test_properties.py",
+              "tests/test_rules_edges.py"]
 EQUIVALENT = Path(__file__).with_name("equivalent.txt")
 REPORT = ROOT / "outputs" / "mutation" / "report.md"
-TIMEOUT = 300
+TIMEOUT = 120  # seconds at least; a mutant gets 3 × its tests' time in the coverage run on top
 
 COMPARE = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
            ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
@@ -47,11 +51,14 @@ class Mutant:
     index: int      # the index-th mutation point of the module, in AST walk order
     line: int
     col: int
+    end_line: int
     op: str         # what changes, e.g. "< → <="
+    nth: int = 1    # the nth mutation point with this line, column and op (the inner links of a chain)
 
     @property
     def key(self) -> str:
-        return f"{self.module}:{self.line}:{self.col}:{self.op}"
+        """module:line:col:op, and #n for the nth point at one place: stable while the line stays as it is."""
+        return f"{self.module}:{self.line}:{self.col}:{self.op}" + (f"#{self.nth}" if self.nth > 1 else "")
 
 
 def _docstring_nodes(tree) -> set[int]:
@@ -134,7 +141,12 @@ class _Apply(ast.NodeTransformer):
 
 def mutants(module: str) -> list[Mutant]:
     tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
-    return [Mutant(module, i, n.lineno, n.col_offset, op) for i, (n, op, _) in enumerate(points(tree))]
+    out, seen = [], {}
+    for i, (n, op, _) in enumerate(points(tree)):
+        at = (n.lineno, n.col_offset, op)  # a chain a + b + c nests BinOps that start at one place
+        seen[at] = seen.get(at, 0) + 1
+        out.append(Mutant(module, i, n.lineno, n.col_offset, n.end_lineno or n.lineno, op, seen[at]))
+    return out
 
 
 def mutated_source(m: Mutant) -> str:
@@ -148,75 +160,147 @@ def mutated_source(m: Mutant) -> str:
     return ast.unparse(tree)
 
 
-def coverage_map(tests: list[str]) -> dict[str, dict[int, set[str]]]:
-    """Which test functions execute each line of each target module (one run of the fast tests)."""
-    data_file = Path(tempfile.mkdtemp(prefix="gradlib-mut-cov-")) / ".coverage"
-    rc = Path(data_file.parent / ".coveragerc")
-    rc.write_text("[run]\ndynamic_context = test_function\nsource = gradlib\n", encoding="utf-8")
-    env = dict(os.environ, COVERAGE_FILE=str(data_file))
-    subprocess.run([sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "pytest", "-q", "-x",
-                    "-p", "no:cacheprovider", *tests], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+def _fingerprint(tests: list[str]) -> str:
+    """A hash of the package and the tests: the coverage map is reused while neither changes."""
+    h = hashlib.sha256()
+    for f in sorted([*ROOT.glob("gradlib/**/*.py"), *ROOT.glob("tests/*.py"), *ROOT.glob("tests/mutation/*.py"), *map(ROOT.joinpath, tests)]):
+        h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def coverage_map(tests: list[str]) -> tuple[dict[str, dict[int, set[str]]], dict[str, float]]:
+    """Which test functions execute each line of each target module, and how long each test takes (one run of
+    the fast tests; cached in outputs/mutation/coverage.json until the package or the tests change)."""
+    cache = REPORT.parent / "coverage.json"
+    key = _fingerprint(tests)
+    if cache.exists():
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if data.get("key") == key:
+            return ({m: {int(ln): set(c) for ln, c in by.items()} for m, by in data["lines"].items()},
+                    data["durations"])
+    tmp = Path(tempfile.mkdtemp(prefix="gradlib-mut-cov-"))
+    data_file, rc, junit = tmp / ".coverage", tmp / ".coveragerc", tmp / "junit.xml"
+    # only the target modules are traced: the other frames run at full speed
+    rc.write_text("[run]\ninclude =\n" + "".join(f"    {ROOT / t}\n" for t in TARGETS), encoding="utf-8")
+    env = dict(os.environ, COVERAGE_FILE=str(data_file),
+               PYTHONPATH=os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]))
+    subprocess.run([sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "pytest", "-q",
+                    "-p", "no:cacheprovider", "-p", "_contexts", f"--basetemp={tmp / 'pytest'}", f"--junitxml={junit}", *tests],
+                   cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     import coverage
 
     data = coverage.CoverageData(basename=str(data_file))
     data.read()
-    out = {}
+    lines = {}
     for module in TARGETS:
-        path = str(ROOT / module)
-        by_line = data.contexts_by_lineno(path)
-        out[module] = {ln: {c for c in ctx if c} for ln, ctx in by_line.items()}
-    shutil.rmtree(data_file.parent, ignore_errors=True)
-    return out
+        by_line = data.contexts_by_lineno(str(ROOT / module))
+        lines[module] = {ln: {c for c in ctx if c} for ln, ctx in by_line.items()}
+    durations: dict[str, float] = {}
+    failing = set()
+    for case in ET.parse(junit).getroot().iter("testcase"):  # classname tests.test_x[.Class], name test_y[param]
+        parts = case.get("classname", "").split(".")
+        if len(parts) < 2:
+            continue
+        nid = f"{'/'.join(parts[:2])}.py::" + "::".join([*parts[2:], case.get("name", "")])
+        durations[nid] = durations.get(nid, 0.0) + float(case.get("time", 0) or 0)
+        if case.find("failure") is not None or case.find("error") is not None:
+            failing.add(nid)
+    for nid in sorted(failing):  # a test failing on the checkout would "kill" every mutant: left out
+        print(f"  failing without any mutant, left out: {nid}", file=sys.stderr)
+        durations[nid] = -1.0
+    shutil.rmtree(tmp, ignore_errors=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps({"key": key, "durations": durations,
+                                 "lines": {m: {ln: sorted(c) for ln, c in by.items()} for m, by in lines.items()}}),
+                     encoding="utf-8")
+    return lines, durations
 
 
 def _node_ids(contexts: set[str]) -> list[str]:
-    """pytest node ids from coverage contexts such as 'test_rules.test_x' or 'test_rules.TestY.test_x'."""
-    ids = []
-    for c in sorted(contexts):
-        parts = c.split(".")
-        mod = next((i for i, p in enumerate(parts) if p.startswith("test_")), None)
-        if mod is None or mod + 1 >= len(parts) or not (ROOT / "tests" / f"{parts[mod]}.py").is_file():
-            continue  # not a test function of tests/ (coverage also labels other frames)
-        ids.append(f"tests/{parts[mod]}.py::" + "::".join(parts[mod + 1:]))
-    return sorted(set(ids))
+    """The pytest node ids among coverage contexts (tests/test_x.py::test_y[param], set by _contexts.py)."""
+    return sorted({c for c in contexts if "::" in c and (ROOT / c.split("::")[0]).is_file()})
 
 
-def run_mutant(m: Mutant, tests: list[str], workdir: Path) -> str:
-    """'killed', 'survived', 'timeout' or 'error' (the tests could not run) for one mutant, run from its own
-    copy of the package and the tests (so that the mutated module, not the checkout's, is imported)."""
+def tests_for(m: Mutant, cov: dict[str, dict[int, set[str]]], durations: dict[str, float]) -> list[str]:
+    """The tests that execute the mutated lines, fastest first (a killing test is usually quick). A line no test
+    function executes runs at import time (module constants such as _WEIGHTS, class bodies, default values):
+    it gets every test that executes any line of its module."""
+    by_line = cov.get(m.module, {})
+    ctx = set().union(*(by_line.get(ln, set()) for ln in range(m.line, m.end_line + 1)))
+    if not ctx:
+        ctx = set().union(*by_line.values()) if by_line else set()
+    return sorted((t for t in _node_ids(ctx) if durations.get(t, 1.0) >= 0), key=lambda t: (durations.get(t, 1.0), t))
+
+
+def _child(tree: str, tests: list[str], basetemp: str, log: str):
+    """In a process forked from the warm server (pandas, numpy and pytest already imported, gradlib not): import
+    gradlib from the mutant's copy (and so do the CLI subprocesses some tests start), run the tests, exit with
+    pytest's code."""
+    os.chdir(ROOT)
+    sys.path.insert(0, tree)
+    sys.dont_write_bytecode = True
+    os.environ["PYTHONPATH"] = tree + os.pathsep + os.environ.get("PYTHONPATH", "")
+    os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    import pytest
+
+    code = pytest.main(["-q", "-x", "-p", "no:cacheprovider", f"--basetemp={basetemp}", *tests])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(code))
+
+
+def run_mutant(m: Mutant, tests: list[str], workdir: Path, ctx, expected: float = 0.0) -> str:
+    """'killed', 'survived', 'timeout' or 'error' (the tests could not run) for one mutant, run in a fresh
+    process from its own copy of the package (so that the mutated module, not the checkout's, is imported)."""
     if not tests:
         return "survived"
     tree = workdir / f"m{m.index}-{abs(hash(m.module)) % 10000}"
-    ignore = shutil.ignore_patterns("__pycache__", "notebooks", "mutation")
-    shutil.copytree(ROOT / "gradlib", tree / "gradlib", ignore=ignore)
-    shutil.copytree(ROOT / "tests", tree / "tests", ignore=ignore)
-    shutil.copy2(ROOT / "pyproject.toml", tree / "pyproject.toml")
+    # __pycache__ comes along (copy2 keeps the sources' times, so only the mutated module is compiled again)
+    shutil.copytree(ROOT / "gradlib", tree / "gradlib", ignore=shutil.ignore_patterns("notebooks"))
     (tree / m.module).write_text(mutated_source(m), encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
-    try:
-        r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                            f"--basetemp={tree / 'tmp'}", *tests],  # concurrent pytest runs share no tmp
-                           cwd=tree, env=env, capture_output=True, text=True, timeout=TIMEOUT)
-        verdict = {0: "survived", 1: "killed"}.get(r.returncode, "error")
-        if verdict == "error":
-            (ROOT / "outputs" / "mutation").mkdir(parents=True, exist_ok=True)
-            with open(ROOT / "outputs" / "mutation" / "errors.log", "a", encoding="utf-8") as log:
-                log.write(f"== {m.key} (exit {r.returncode})\n{r.stdout[-1500:]}\n{r.stderr[-1500:]}\n")
-    except subprocess.TimeoutExpired:
+    for item in ROOT.iterdir():  # the package finds notebooks/, templates … beside itself: link the checkout's
+        if item.name not in ("gradlib", ".git", ".venv", "outputs") and not item.name.startswith(".pytest"):
+            (tree / item.name).symlink_to(item, target_is_directory=item.is_dir())
+    log = tree / "pytest.log"
+    p = ctx.Process(target=_child, args=(str(tree), tests, str(tree / "tmp"), str(log)))
+    p.start()
+    p.join(TIMEOUT + 3 * expected)
+    if p.is_alive():
+        p.kill()
+        p.join()
         verdict = "timeout"
-    finally:
-        shutil.rmtree(tree, ignore_errors=True)
+    else:
+        # 2: pytest interrupted by a collection error, i.e. the mutated module fails to import: caught
+        verdict = {0: "survived", 1: "killed", 2: "killed"}.get(p.exitcode, "error")
+    if verdict == "error" or p.exitcode == 2:
+        (ROOT / "outputs" / "mutation").mkdir(parents=True, exist_ok=True)
+        with open(ROOT / "outputs" / "mutation" / "errors.log", "a", encoding="utf-8") as out:
+            out.write(f"== {m.key} (exit {p.exitcode})\n{log.read_text(encoding='utf-8', errors='replace')[-3000:]}\n")
+    shutil.rmtree(tree, ignore_errors=True)
     return verdict
 
 
+def _context():
+    """Processes forked from one server that has imported the heavy libraries once (where the platform allows)."""
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["numpy", "pandas", "pytest", "openpyxl", "python_calamine", "xlsxwriter",
+                                "hypothesis", "yaml", "PIL"])
+    return ctx
+
+
 def equivalents() -> dict[str, str]:
-    """Mutants judged equivalent: key → why (lines 'module:line:col:op  # why')."""
+    """Mutants judged equivalent: key → why. One line each, 'module:line:col:op[#n]  # why' (a key never holds
+    ' # '); lines starting with # are comments."""
     out = {}
     if EQUIVALENT.exists():
         for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
-                key, _, why = line.partition("#")
+                key, _, why = line.partition(" # ")
                 out[key.strip()] = why.strip()
     return out
 
@@ -226,41 +310,57 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--only", help="one target module, e.g. gradlib/sources/values.py")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--check-equivalents", action="store_true",
+                    help="run the mutants of equivalent.txt too (by default they are not run again)")
     args = ap.parse_args(argv)
     targets = [args.only] if args.only else TARGETS
     tests = [t for t in FAST_TESTS if (ROOT / t).exists()]
     t0 = time.perf_counter()
     print(f"coverage of {len(tests)} test files …", file=sys.stderr, flush=True)
-    cov = coverage_map(tests)
+    cov, durations = coverage_map(tests)
     all_mutants = [m for t in targets for m in mutants(t)]
     if args.limit:
         all_mutants = all_mutants[:args.limit]
     eq = equivalents()
-    print(f"{len(all_mutants)} mutants, {args.jobs} at a time …", file=sys.stderr, flush=True)
-    results: dict[Mutant, str] = {}
+    every_key = {m.key for t in TARGETS for m in mutants(t)}
+    stale = sorted(k for k in eq if k not in every_key)  # the code moved: the entry names no mutant any more
+    results: dict[Mutant, str] = {m: "equivalent" for m in all_mutants if m.key in eq and not args.check_equivalents}
+    to_run = [m for m in all_mutants if m not in results]
+    print(f"{len(all_mutants)} mutants ({len(results)} judged equivalent, not run), {args.jobs} at a time …",
+          file=sys.stderr, flush=True)
+    ctx = _context()
     with tempfile.TemporaryDirectory(prefix="gradlib-mut-") as tmp, cf.ThreadPoolExecutor(args.jobs) as pool:
-        futures = {pool.submit(run_mutant, m, _node_ids(cov.get(m.module, {}).get(m.line, set())), Path(tmp)): m
-                   for m in all_mutants}
+        futures = {}
+        for m in to_run:
+            tests_m = tests_for(m, cov, durations)
+            expected = sum(durations.get(t, 1.0) for t in tests_m)
+            futures[pool.submit(run_mutant, m, tests_m, Path(tmp), ctx, expected)] = m
         for i, f in enumerate(cf.as_completed(futures), 1):
             m = futures[f]
             results[m] = f.result()
             if i % 25 == 0:
-                print(f"  {i}/{len(all_mutants)}", file=sys.stderr, flush=True)
-    write_report(results, eq, time.perf_counter() - t0)
+                print(f"  {i}/{len(to_run)} ({(time.perf_counter() - t0) / 60:.1f} min)", file=sys.stderr, flush=True)
+    write_report(results, eq, time.perf_counter() - t0, stale)
     return 0
 
 
-def write_report(results: dict, eq: dict[str, str], seconds: float):
+def _source_line(m: Mutant) -> str:
+    return (ROOT / m.module).read_text(encoding="utf-8").splitlines()[m.line - 1].strip().replace("`", "'")
+
+
+def write_report(results: dict, eq: dict[str, str], seconds: float, stale: list[str] = ()):
     rows = sorted(results.items(), key=lambda kv: (kv[0].module, kv[0].line, kv[0].col, kv[0].op))
     lines = ["# Mutation testing (make mutate)", ""]
     total = {"all": 0, "killed": 0, "equivalent": 0}
     per_module = {}
-    survivors = []
+    survivors, wrongly = [], []
     for m, verdict in rows:
         pm = per_module.setdefault(m.module, {"all": 0, "killed": 0, "equivalent": 0})
         for d in (total, pm):
             d["all"] += 1
         if verdict in ("killed", "timeout"):  # a mutant that hangs the tests is caught too
+            if m.key in eq:
+                wrongly.append(m)
             for d in (total, pm):
                 d["killed"] += 1
         elif m.key in eq:
@@ -280,10 +380,17 @@ def write_report(results: dict, eq: dict[str, str], seconds: float):
     for mod, d in per_module.items():
         lines.append(f"| {mod} | {d['all']} | {d['killed']} | {d['equivalent']} | {score(d):.1f}% |")
     errors = [m for m, v in rows if v == "error"]
-    lines += ["", "## Surviving mutants", ""] + [f"- `{m.key}`" for m in survivors if m not in errors] + [""]
+    lines += ["", "## Surviving mutants", ""] + [f"- `{m.key}` `{_source_line(m)}`" for m in survivors
+                                                 if m not in errors] + [""]
     if errors:
         lines += ["## Mutants whose tests could not run (counted as surviving)", ""]
         lines += [f"- `{m.key}`" for m in errors] + [""]
+    if wrongly:
+        lines += ["## Listed as equivalent but killed (take them off equivalent.txt)", ""]
+        lines += [f"- `{m.key}`" for m in wrongly] + [""]
+    if stale:
+        lines += ["## Entries of equivalent.txt that name no mutant (the code moved: judge them again)", ""]
+        lines += [f"- `{k}`" for k in stale] + [""]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines), encoding="utf-8")
     (REPORT.parent / "results.json").write_text(json.dumps({m.key: v for m, v in rows}, indent=1), encoding="utf-8")
