@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -578,6 +579,9 @@ def main(argv=None) -> int:
     except GradlibError as e:
         print(e.report(), file=sys.stderr)
         return e.exit_code
+    except sqlite3.DatabaseError as e:  # never an English traceback: the registry file is not as expected
+        print(f"登记库：读写失败，文件可能已损坏、被其他程序占用或由不同版本的 gradlib 写入（{e}）", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as e:
         kept = getattr(e, "evidence_dir", None)
         print("已中断，未生成运行文件夹" + (f"；未完成的运行记录（不含任何名单）保留在 {kept}" if kept else "") + "。",

@@ -122,3 +122,13 @@ def test_a_registry_from_a_newer_gradlib_is_refused(tmp_path):
     db.close()
     with pytest.raises(RegistryError, match="请升级 gradlib"):
         Registry(tmp_path / "new.sqlite")
+
+
+def test_a_registry_not_as_expected_is_one_chinese_line_never_a_traceback(tmp_path):
+    from gradlib.registry.schema import VERSION
+
+    db = sqlite3.connect(tmp_path / "odd.sqlite")  # says it is up to date but holds none of the tables
+    db.execute(f"PRAGMA user_version = {VERSION}")
+    db.close()
+    r = cli("status", "2027", "--registry", tmp_path / "odd.sqlite")
+    assert r.returncode == 1 and "登记库：读写失败" in r.stderr and "Traceback" not in r.stderr

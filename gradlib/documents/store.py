@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DocumentError
+from ..formats import cn_date, cn_datetime
 from ..reasons import DOCUMENT_BY_CODE
 from ..registry import Registry
 from . import codes
@@ -170,9 +171,9 @@ def verify(reg: Registry, serial: str, code: str) -> Verdict:
     lines = [f"核验通过：{label} {doc['serial']} 确由本校开具。",
              f"  持有人：{codes.mask_name(person.get('name', ''))}"
              + (f"（学号 {codes.mask_id(doc['student_id'])}）" if doc["student_id"] else ""),
-             f"  开具日期：{doc['issued_on']}，登记时间：{doc['recorded_at']}"]
+             f"  开具日期：{cn_date(dt.date.fromisoformat(doc['issued_on'])) if doc['issued_on'] else ''}，登记时间：{cn_datetime(doc['recorded_at'])}"]
     if doc["void_reason"] is not None:
-        lines[0] = f"核验不通过：{label} {doc['serial']} 曾由本校开具，但已于 {doc['voided_at']} 作废。"
+        lines[0] = f"核验不通过：{label} {doc['serial']} 曾由本校开具，但已于 {cn_datetime(doc['voided_at'])} 作废。"
         lines.append(f"  作废原因：{doc['void_reason']}")
         return Verdict(False, lines)
     return Verdict(True, lines)
