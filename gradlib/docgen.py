@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .newcohort import params_text
 from .outputs.catalog import FOLLOWUP_LISTS, LEVELS, LISTS
-from .params import DEFAULT_SOURCES, KEYS, REQUIRED
+from .params import DEFAULT_SOURCES, KEY_MEANINGS, KEYS, REQUIRED
 from .reasons import ABANDONED, OUTCOME_BY_CODE, OUTCOMES, REASONS, WAIVER_OPERATIONS, WAIVER_STATUSES
 from .sources import values as V
 from .sources.grades import ATTEMPTS
@@ -252,7 +252,8 @@ def params_page() -> str:
     from pathlib import Path as _P
 
     example = params_text(2028, _P("/x/params/2028.yaml"), _P("/x/data/2028"), _P("/x/outputs"), "params/2028.yaml")
-    keys = _table(["key", "required"], [[f"`{k}`", "yes" if k in REQUIRED else ""] for k in KEYS])
+    keys = _table(["key", "required", "what it is"],
+                  [[f"`{k}`", "yes" if k in REQUIRED else "", KEY_MEANINGS[k]] for k in KEYS])
     return "\n\n".join([
         NOTE, "# The params file of a cohort",
         "One YAML file per graduating cohort holds the year's settings; `gradlib new COHORT --data DIR` writes it "

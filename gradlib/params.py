@@ -25,6 +25,32 @@ KEYS = ("cohort", "school", "data_dir", "sources", "waivers", "fees_mode", "fee_
         "internship_materials_due", "makeup_results_published", "issue_window", "photo", "output_dir",
         "posting_period", "font", "registry", "diploma_spares", "documents")
 DIPLOMA_SPARES = 0.05
+# what each key means and its default (docs/params.md is generated from this)
+KEY_MEANINGS = {
+    "cohort": "the graduation year, e.g. 2027",
+    "school": "the school's name on every list and document (default 江西省通用技术工程学校)",
+    "data_dir": "the folder of the departments' files (default: the params file's folder)",
+    "sources": "each table's file (and optionally sheet) in data_dir: students, curriculum, grades, fees, "
+               "internship, addresses, photos (`photos: null` turns the photo checks off)",
+    "waivers": "the cohort's append-only waivers file (CSV); none when absent",
+    "fees_mode": "`ledger` (default: the file lists every student's fees; a student with no row has no payment "
+                 "record) or `arrears` (the file lists only what is owed)",
+    "fee_tolerance": "owing up to this many yuan counts as paid (default 0)",
+    "pass_mark": "the lowest passing grade (default 60)",
+    "internship_materials_due": "the deadline of the internship materials (on the day is on time)",
+    "makeup_results_published": "when the makeup/clearance results were published; the withheld deadline is one "
+                                "calendar year later (29 February → 28 February)",
+    "issue_window": "[first day, last day] of collection (default 1–15 July of the cohort year)",
+    "photo": "the photo specification {width, height, max_kb} (default 480 × 640, 100 KB)",
+    "output_dir": "where run folders are written (default outputs)",
+    "posting_period": "[first day, last day] of 公示期 printed on the public lists (default the 7 days before "
+                      "the issue window)",
+    "font": "another CJK font file for charts and PDFs (default the packaged Noto Sans CJK SC)",
+    "registry": "the graduate registry file (default registry.sqlite in output_dir)",
+    "diploma_spares": f"spare blanks ordered per diploma in the stock forecast (0 to 1, default {DIPLOMA_SPARES})",
+    "documents": "diplomas and certificates: templates folder, diploma numbers (prefix + serial), the printer's "
+                 "x/y offset in mm (see documents.md)",
+}
 REQUIRED = ("cohort", "internship_materials_due", "makeup_results_published")
 REQUIRED_EXAMPLES = {"cohort": "毕业年份，如 cohort: 2027",
                      "internship_materials_due": "实习材料截止日期，如 internship_materials_due: 2027-05-31",

@@ -1,5 +1,6 @@
 """Params validation (params.md): every bad key named at once; dates and identifiers read as text."""
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,12 @@ def test_chinese_dates_and_values_read_as_text(tmp_path):
     p = load_params(write(tmp_path, BASE.replace("2027-06-20", "2027年6月20日") + "school: 007学校\n"))
     assert p.makeup_results_published == dt.date(2027, 6, 20)
     assert p.school == "007学校"
+
+
+def test_every_params_key_has_its_meaning_in_the_docs():
+    from gradlib.params import KEY_MEANINGS, KEYS
+
+    assert set(KEY_MEANINGS) == set(KEYS)
+    page = (Path(__file__).resolve().parents[1] / "docs" / "params.md").read_text(encoding="utf-8")
+    for k in KEYS:
+        assert f"| `{k}` |" in page and KEY_MEANINGS[k].split(" (")[0][:30] in page
