@@ -196,9 +196,8 @@ class _Checker(Findings):
         return (a, b) if a and b else None
 
 
-def load_params(path, output_dir=None) -> Params:
-    """Read and validate a cohort params file; raise ParamsError listing every bad key."""
-    path = Path(path).resolve()
+def read_yaml(path: Path) -> dict:
+    """A params file as a mapping of text scalars; ParamsError (in Chinese) when it cannot be one."""
     name = path.name
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -219,6 +218,14 @@ def load_params(path, output_dir=None) -> Params:
     if not isinstance(raw, dict):
         raise ParamsError([Problem(Kind.PARAMS_NOT_MAPPING, name, problem="参数文件应为“键: 值”的映射",
                                    expected="YAML 映射")])
+    return raw
+
+
+def load_params(path, output_dir=None) -> Params:
+    """Read and validate a cohort params file; raise ParamsError listing every bad key."""
+    path = Path(path).resolve()
+    name = path.name
+    raw = read_yaml(path)
     ck = _Checker(name)
     for k in raw:
         if k not in KEYS:

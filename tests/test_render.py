@@ -14,8 +14,7 @@ from PIL import Image
 from test_lists import bent_cohort
 
 from gradlib import outputs as lists
-from gradlib.outputs.fonts import font_name, packaged_font
-from gradlib.outputs.workbook import BODY_FONT, TITLE_FONT
+from gradlib.documents.word import office_env  # fontconfig sees the packaged CJK font; 宋体/黑体 print in it
 
 TOOLS = [shutil.which(t) for t in ("soffice", "pdftoppm", "pdftotext", "pdfinfo")]
 pytestmark = pytest.mark.skipif(not all(TOOLS), reason="needs soffice (libreoffice-calc) and poppler-utils")
@@ -33,7 +32,7 @@ def rendered(tmp_path_factory):
     profile = (root / "lo-profile").as_uri()
     subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(out), *map(str, files)], check=True, capture_output=True, timeout=180,
-                   env=with_packaged_font(root / "fontconfig"))
+                   env=office_env(root / "fontconfig"))
     result = {}
     for f in files:
         pdf = out / f"{f.stem}.pdf"
@@ -45,32 +44,6 @@ def rendered(tmp_path_factory):
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
         result[f.stem] = (out / f"{f.stem}.png", text, info, fonts)
     return result
-
-
-def with_packaged_font(folder: Path) -> dict:
-    """The environment with fontconfig also seeing the packaged CJK font, so LibreOffice prints Chinese on a
-    machine without a CJK system font (only that one file is linked in), and printing 宋体/黑体 in it. Calibri,
-    the unit of Excel's column widths, is Carlito where installed (Debian: fonts-crosextra-carlito), so the
-    page looks as Excel prints it."""
-    fonts = folder / "fonts"
-    fonts.mkdir(parents=True, exist_ok=True)
-    link = fonts / packaged_font().name
-    if not link.exists():
-        link.symlink_to(packaged_font())
-    name = font_name(packaged_font())
-    aliases = "\n".join(f'  <alias binding="same"><family>{f}</family><prefer><family>{name}</family></prefer></alias>'
-                        for f in (BODY_FONT, TITLE_FONT, "SimSun", "SimHei"))  # what Windows would print them in
-    conf = folder / "fonts.conf"
-    conf.write_text(f"""<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig>
-  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-  <dir>{fonts}</dir>
-  <cachedir>{folder / "cache"}</cachedir>
-{aliases}
-</fontconfig>
-""", encoding="utf-8")
-    return dict(os.environ, FONTCONFIG_FILE=str(conf))
 
 
 def _size(info: str) -> tuple[float, float]:

@@ -6,11 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from ..errors import ParamsError
-from ..findings import Kind, Problem
-from ..params import PhotoSpec, Source, _Checker, _jsonable, _photo
+from ..findings import Kind
+from ..params import PhotoSpec, Source, _Checker, _jsonable, _photo, read_yaml
 
 KEYS = ("intake_year", "cohort", "school", "data_dir", "sources", "exam_number", "photo", "output_dir", "registry")
 DEFAULT_SOURCES = {"students": "新生名单.xlsx", "photos": "照片/"}
@@ -48,33 +45,10 @@ class IntakeParams:
                           "output_dir": self.output_dir, "registry": self.registry})
 
 
-def _read(path: Path) -> dict:
-    name = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ParamsError([Problem(Kind.PARAMS_FILE_MISSING, str(path), problem="参数文件不存在",
-                                   expected="已存在的 YAML 文件路径")]) from None
-    except UnicodeDecodeError:
-        raise ParamsError([Problem(Kind.PARAMS_ENCODING, name, problem="参数文件不是 UTF-8 编码",
-                                   expected="以 UTF-8 保存的 YAML 文件")]) from None
-    try:
-        raw = yaml.load(text, Loader=yaml.BaseLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise ParamsError([Problem(Kind.PARAMS_SYNTAX, name, "", mark.line + 1 if mark else None,
-                                   problem=f"格式错误（解析器信息：{getattr(e, 'problem', e)}）",
-                                   expected="每行“参数名: 值”，冒号后留一个空格")]) from None
-    if not isinstance(raw, dict):
-        raise ParamsError([Problem(Kind.PARAMS_NOT_MAPPING, name, problem="参数文件应为“键: 值”的映射",
-                                   expected="YAML 映射")])
-    return raw
-
-
 def load_intake_params(path, output_dir=None) -> IntakeParams:
     """Read and validate an intake params file; raise ParamsError listing every bad key."""
     path = Path(path).resolve()
-    raw = _read(path)
+    raw = read_yaml(path)
     ck = _Checker(path.name)
     for k in raw:
         if k not in KEYS:
