@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from .schema import NOTE_PREFIXES, Table
 from .values import looks_numeric_id
 
 __all__ = ["clean_header", "Unreadable", "Sheet", "RawTable", "read_sheet", "sheet_names", "to_table", "one_read",
-           "csv_encoding", "decode_csv", "note_rows", "any_cell_is_note", "note_candidates"]
+           "csv_encoding", "decode_csv", "non_blank", "note_rows", "any_cell_is_note", "note_candidates"]
 
 HEADER_SEARCH_ROWS = 10
 FURTHER_ROWS = 1000  # how far down a header that is not in the first 10 rows is looked for (to name its row)
@@ -205,26 +206,32 @@ def read_sheet(path: Path, label: str, sheet: str | None = None) -> Sheet:
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
+def _decoded(data: bytes) -> tuple[str, str, int]:
+    """CSV bytes as text, the encoding to write more rows with, and the length of the BOM."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(enc), enc, len(bom)
+            except UnicodeDecodeError as e:
+                raise Unreadable(Kind.FILE_ENCODING, f"文件开头标明为 {enc.upper()} 编码，但内容不是该编码（第 {e.start} 字节）") from e
+    try:
+        return data.decode("utf-8"), "utf-8", 0
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030", 0
+    except UnicodeDecodeError as e:
+        raise Unreadable(Kind.FILE_ENCODING, "无法识别文件编码，应为 UTF-8 或 GBK/GB18030；"
+                                             "请用 Excel 打开后另存为“CSV UTF-8（逗号分隔）”") from e
+
+
 def csv_encoding(data: bytes) -> tuple[str, str]:
     """Decode CSV bytes: UTF-8 (with or without BOM), UTF-16 with its BOM, else GB18030 (a superset of GBK).
 
     Returns (text, encoding to write more rows with); raises Unreadable in Chinese when none fits.
     """
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom):].decode(enc), enc
-            except UnicodeDecodeError as e:
-                raise Unreadable(Kind.FILE_ENCODING, f"文件开头标明为 {enc.upper()} 编码，但内容不是该编码（第 {e.start} 字节）") from e
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as e:
-        raise Unreadable(Kind.FILE_ENCODING, "无法识别文件编码，应为 UTF-8 或 GBK/GB18030；"
-                                             "请用 Excel 打开后另存为“CSV UTF-8（逗号分隔）”") from e
+    text, enc, _ = _decoded(data)
+    return text, enc
 
 
 def decode_csv(data: bytes) -> str:
@@ -232,36 +239,52 @@ def decode_csv(data: bytes) -> str:
     return csv_encoding(data)[0]
 
 
+def _head(text: str, size: int = 1 << 16) -> str:
+    """The first lines of a text (about 64 KB, without copying the whole text)."""
+    return text[:size]
+
+
 def _delimiter(text: str) -> str:
     """A tab-separated export (Excel's "Unicode 文本") is told by its first line: tabs and no commas."""
-    first = next((line for line in itertools.islice(io.StringIO(text), 20) if line.strip()), "")
+    first = next((line for line in itertools.islice(io.StringIO(_head(text)), 20) if line.strip()), "")
     return "\t" if "\t" in first and "," not in first else ","
+
+
+# what str.strip() removes (every character below U+3001 with isspace(); none above), less the line breaks, and
+# the quote: a text with none of them has no cell that stripping would change
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c not in "\r\n")
+_MAY_NEED_STRIP = {sep: re.compile("[" + re.escape(_SPACES.replace(sep, "")) + '"]') for sep in (",", "\t")}
 
 
 def _read_csv_frame(data: bytes) -> pd.DataFrame:
     """A CSV as a frame of stripped text cells, one row per record (blank lines kept, so row numbers hold)."""
-    text = decode_csv(data)
+    text, enc, bom = _decoded(data)
     if not text.strip():
         return pd.DataFrame(dtype=object)
     sep = _delimiter(text)
+    # UTF-8 goes to the parser as the bytes themselves (it would otherwise encode the text again, chunk by chunk)
+    source = io.BytesIO(memoryview(data)[bom:]) if enc == "utf-8" else io.StringIO(text)
     try:
-        return _csv_frame(text, sep)
+        return _csv_frame(text, source, sep)
     except (csv.Error, pd.errors.ParserError, ValueError) as e:
         raise Unreadable(Kind.FILE_CORRUPT, f"CSV 文件格式有误，无法按行读取（{type(e).__name__}）；"
                                             "请用 Excel 打开后另存为“CSV UTF-8（逗号分隔）”") from e
 
 
-def _csv_frame(text: str, sep: str) -> pd.DataFrame:
-    head = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=sep), 50))
+def _csv_frame(text: str, source, sep: str) -> pd.DataFrame:
+    head = list(csv.reader(io.StringIO(_head(text), newline=""), delimiter=sep))
+    head = head[:50] if len(_head(text)) == len(text) else head[:min(50, len(head) - 1)]  # not a cut last line
     width = max((len(r) for r in head), default=1)
     try:
-        df = pd.read_csv(io.StringIO(text), header=None, names=range(width), dtype=object, na_filter=False,
-                         skip_blank_lines=False, engine="c", sep=sep)
+        df = pd.read_csv(source, header=None, names=range(width), dtype=object, na_filter=False,
+                         skip_blank_lines=False, engine="c", sep=sep, encoding="utf-8")
     except pd.errors.ParserError:  # a later row wider than the first 50: let the csv module size it
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
         width = max(len(r) for r in rows)
         df = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     df = df.fillna("")
+    if _MAY_NEED_STRIP[sep].search(text) is None:
+        return df
     for c in df.columns:  # strip each distinct value once: grade columns repeat a handful of values
         codes, uniques = pd.factorize(df[c].to_numpy(dtype=object))
         df[c] = np.array([u.strip() for u in uniques], dtype=object)[codes] if len(uniques) else df[c]
@@ -349,9 +372,8 @@ def to_table(sheet: Sheet, table: Table, required: tuple[str, ...] | None = None
     cells, numeric = fill_merged(sheet.cells, sheet.numeric, sheet.merged, h)
     frames, nums, rows, notes = [], [], [], []
     for a, b in spans:
-        body = cells.iloc[h + 1:, a:b].copy()
-        body.columns = range(b - a)
-        keep = (body != "").any(axis=1).to_numpy()
+        body = cells.iloc[h + 1:, a:b].set_axis(range(b - a), axis=1)
+        keep = non_blank(body)
         r = np.arange(h + 2, h + 2 + len(body), dtype=np.int64)[keep]
         body = body[keep].reset_index(drop=True)
         num = None
@@ -392,6 +414,14 @@ def to_table(sheet: Sheet, table: Table, required: tuple[str, ...] | None = None
     full_width = max((j + 1 for j, hc in enumerate(header_cells) if hc), default=0)
     return RawTable(sheet.file, sheet.name, df, np.concatenate(rows) if rows else np.array([], np.int64), idmask,
                     headers, h + 1, positions, full_width, title_course(sheet.head_rows(h)), notes, len(spans))
+
+
+def non_blank(frame: pd.DataFrame) -> np.ndarray:
+    """Rows of a frame of text cells with at least one non-blank cell (a str is true when not empty)."""
+    keep = np.zeros(len(frame), dtype=bool)
+    for c in frame.columns:
+        keep |= frame[c].to_numpy(dtype=object).astype(bool)
+    return keep
 
 
 def note_rows(t: RawTable) -> pd.Series:

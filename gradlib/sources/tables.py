@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..findings import Findings, Kind
 from . import values as V
-from .reading import RawTable, Unreadable, any_cell_is_note, clean_header, note_rows, read_sheet, to_table
+from .reading import RawTable, Unreadable, any_cell_is_note, clean_header, non_blank, note_rows, read_sheet, to_table
 from .schema import MAINLAND_ID_TYPES, NATURES, STATUSES, STUDENTS, Table
 from .values import (
     as_text,
@@ -96,12 +96,12 @@ def students(t: RawTable, found: Findings) -> pd.DataFrame | None:
     sid = normalise_id(d["学号"])
     d["学号"] = sid
     other = [c.name for c in STUDENTS.columns if c.name != "学号" and c.name in d.columns]
-    has_data = (d[other].astype(str) != "").any(axis=1) if other else pd.Series(False, index=d.index)
+    has_data = non_blank(d[other])
     blank = (sid == "").to_numpy()
     noted = np.zeros(len(d), dtype=bool)
     if blank.any():
         noted[blank] = any_cell_is_note(subset(t, blank)).to_numpy()
-    blank_with_data = blank & has_data.to_numpy() & ~noted
+    blank_with_data = blank & has_data & ~noted
     for i in np.flatnonzero(blank_with_data):
         found.structural.append(t.problem(Kind.STUDENT_ID_BLANK, i, "学号", "", "学号为空，但该行有学生信息",
                                           "每名学生都有唯一的学号"))

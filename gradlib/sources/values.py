@@ -35,7 +35,7 @@ def on_uniques(parse):
 
 def as_text(s: pd.Series) -> pd.Series:
     """The series as plain Python strings (object dtype), blanks as ''."""
-    return s.astype(object).where(s.notna(), "").astype(str)
+    return _strings(s.astype(object).where(s.notna(), ""))
 
 
 def nfkc(s: pd.Series) -> pd.Series:
@@ -174,3 +174,9 @@ def id_check_digit_ok(ids: pd.Series) -> pd.Series:
 def temporary_id(ids: pd.Series) -> pd.Series:
     """Mask of the national system's temporary numbers: 999 + 10-digit school code + 5-digit serial."""
     return ids.str.fullmatch(r"999\d{15}").fillna(False).astype(bool)
+
+
+def _strings(o: pd.Series) -> pd.Series:
+    """o with every value a Python str, kept as object dtype (pandas 3's astype(str) makes its slower 'str' dtype:
+    a copy, and every later comparison or .str call goes through its missing-value handling)."""
+    return o if pd.api.types.infer_dtype(o, skipna=False) == "string" else o.astype(str).astype(object)
