@@ -147,6 +147,7 @@ def _validate(params: Params, raw: dict, files: dict, found: Findings, say, t0: 
     curriculum = tables.curriculum(raw["curriculum"], found)
     gsrc = params.sources["grades"]
     attempts = grades(raw["grades"], files["grades"], gsrc.sheet, students, curriculum, found)
+    raw["grades"] = None  # the wide table's cells are in attempts now: let them go before the other tables
     found.check()
     fees = tables.fees(raw["fees"], sids, found)
     internship = tables.internship(raw["internship"], sids, found)

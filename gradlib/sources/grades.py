@@ -6,6 +6,7 @@ written and its parse (valid, score, level_pass). Whether an attempt passes is f
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +21,21 @@ from .values import as_text, nfkc, normalise_id, parse_grades
 ATTEMPTS = ("成绩", "补考", "清考")
 COLUMNS = ["idx", "课程代码", "attempt", "value", "valid", "score", "level_pass", "row", "column", "sheet"]
 _SUFFIX = re.compile(r"^(.+?)[（(](补考|清考)(?:成绩)?[)）]$")
-_PARTS = ["idx", "key", "is_code", "attempt", "value", "row", "column", "sheet", "key_column"]
+_META = ["key", "is_code", "attempt", "column", "sheet", "key_column"]  # what the cells of a part share
 _NOT_COURSES = ROSTER_HEADERS | set(GRADES.column("学号").headers)
 _GRADE_HEADERS = "“" + "”“".join(GRADES.column("成绩").headers) + "”"
+
+
+@dataclass
+class _Part:
+    """Grade cells of one sheet: per cell its roster position, value as written and Excel row, and a code into
+    `meta` (one row per distinct course key, attempt, column …): a wide table's column is one part whose cells all
+    share one meta row, so nothing is repeated per cell (13 million attempts at a million students)."""
+    idx: np.ndarray
+    value: np.ndarray
+    row: np.ndarray
+    code: np.ndarray
+    meta: pd.DataFrame
 
 
 def grades(t: RawTable, path: Path, sheet, students: pd.DataFrame, curriculum: pd.DataFrame,
@@ -41,10 +54,21 @@ def grades(t: RawTable, path: Path, sheet, students: pd.DataFrame, curriculum: p
             parts += _long(tt, idx, found)
         else:
             parts += _wide(tt, idx, path, sheet, sids, curriculum, found)
-    a = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=_PARTS)
-    a = a[a["value"].astype(str) != ""]
-    a["idx"] = a["idx"].astype(np.int64)
-    return _courses_and_values(a, t, students, curriculum, found)
+    return _courses_and_values(_assemble(parts), t, students, curriculum, found)
+
+
+def _assemble(parts: list[_Part]) -> _Part:
+    """The parts as one, blank cells left out."""
+    if not parts:
+        return _Part(np.zeros(0, np.int64), np.zeros(0, object), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                     pd.DataFrame({c: pd.Series([], dtype=bool if c == "is_code" else object) for c in _META}))
+    offsets = np.cumsum([0] + [len(p.meta) for p in parts[:-1]])
+    value = np.concatenate([p.value for p in parts]).astype(object)
+    keep = value.astype(bool)  # the cells are text: '' is blank
+    return _Part(np.concatenate([p.idx for p in parts]).astype(np.int64)[keep], value[keep],
+                 np.concatenate([p.row for p in parts]).astype(np.int64)[keep],
+                 np.concatenate([p.code + o for p, o in zip(parts, offsets)])[keep],
+                 pd.concat([p.meta for p in parts], ignore_index=True))
 
 
 def _is_long(t: RawTable) -> bool:
@@ -78,7 +102,7 @@ def _registers(first: RawTable, path: Path, found: Findings) -> list[RawTable]:
     return out
 
 
-def _long(t: RawTable, idx: np.ndarray, found: Findings) -> list[pd.DataFrame]:
+def _long(t: RawTable, idx: np.ndarray, found: Findings) -> list[_Part]:
     """One row per student and course: 课程代码 (or 课程名称, or the title block's course) and up to three
     attempt columns; a 考试情况 other than 正常 is the first attempt's mark, whatever its grade cell says."""
     d = t.data
@@ -100,9 +124,11 @@ def _long(t: RawTable, idx: np.ndarray, found: Findings) -> list[pd.DataFrame]:
         where = np.full(n, t.headers[column], dtype=object)
         if attempt == "成绩" and "考试情况" in d.columns:
             value, where = _exam_marks(t, value, where, found)
-        parts.append(pd.DataFrame({"idx": idx, "key": key.to_numpy(), "is_code": (code != "").to_numpy(),
-                                   "attempt": attempt, "value": value.to_numpy(),
-                                   "row": t.rows, "column": where, "sheet": t.sheet, "key_column": key_column}))
+        meta = pd.DataFrame({"key": key.to_numpy(), "is_code": (code != "").to_numpy(), "attempt": attempt,
+                             "column": where, "sheet": t.sheet, "key_column": key_column})
+        codes, uniques = pd.MultiIndex.from_frame(meta).factorize()
+        parts.append(_Part(idx, value.to_numpy(), t.rows, codes.astype(np.int64),
+                           uniques.to_frame(index=False, name=_META).astype({"is_code": bool})))
     return parts
 
 
@@ -121,7 +147,7 @@ def _exam_marks(t: RawTable, value: pd.Series, where: np.ndarray, found: Finding
 
 
 def _wide(t: RawTable, idx: np.ndarray, path: Path, sheet, sids: pd.Index, curriculum: pd.DataFrame,
-          found: Findings) -> list[pd.DataFrame]:
+          found: Findings) -> list[_Part]:
     """One row per student, one column per course (code or name), makeups in (补考)/(清考) columns or sheets."""
     sheets = [(t, idx, None)]
     names = sheet_names(path)
@@ -150,44 +176,61 @@ def _wide(t: RawTable, idx: np.ndarray, path: Path, sheet, sids: pd.Index, curri
                 continue
             values = as_text(tt.data[header])
             nz = (values != "").to_numpy()
-            parts.append(pd.DataFrame({"idx": ii[nz], "key": base, "is_code": base in codes,
-                                       "attempt": attempt, "value": values[nz].to_numpy(),
-                                       "row": tt.rows[nz], "column": header, "sheet": tt.sheet,
-                                       "key_column": header}))
+            parts.append(_Part(ii[nz], values[nz].to_numpy(), tt.rows[nz], np.zeros(int(nz.sum()), np.int64),
+                               pd.DataFrame({"key": [base], "is_code": [base in codes], "attempt": [attempt],
+                                             "column": [header], "sheet": [tt.sheet], "key_column": [header]})))
     return parts
 
 
-def _courses_and_values(a: pd.DataFrame, t: RawTable, students: pd.DataFrame, curriculum: pd.DataFrame,
+def _courses_and_values(a: _Part, t: RawTable, students: pd.DataFrame, curriculum: pd.DataFrame,
                         found: Findings) -> pd.DataFrame:
     """Each attempt's course and its parse. A course cell is matched as a code of the student's major's plan,
     then as a course name within it (语文 is C01 for one major, A01 for another), then as a code of any plan;
-    anything else is a data problem."""
-    a["major"] = students["专业"].to_numpy()[a["idx"].to_numpy()] if len(a) else []
+    anything else is a data problem. The match is made once per (major, part) pair, not per attempt."""
+    mcode, majors = pd.factorize(students["专业"].to_numpy(dtype=object), use_na_sentinel=False)
+    k = max(len(a.meta), 1)
+    pair_codes, pairs = pd.factorize(mcode[a.idx].astype(np.int64) * k + a.code)
+    p = a.meta.iloc[pairs % k].reset_index(drop=True)
+    p["major"] = np.asarray(majors, dtype=object)[pairs // k]
     by_name = curriculum.drop_duplicates(["专业", "课程名称"])[["专业", "课程名称", "课程代码"]]
-    named = a.merge(by_name, how="left", left_on=["major", "key"], right_on=["专业", "课程名称"])["课程代码"]
+    named = p.merge(by_name, how="left", left_on=["major", "key"], right_on=["专业", "课程名称"])["课程代码"]
     own_codes = pd.MultiIndex.from_frame(curriculum[["专业", "课程代码"]])
-    keys = pd.MultiIndex.from_arrays([a["major"].astype(object), a["key"].astype(object)]) if len(a) else own_codes[:0]
-    own = own_codes.get_indexer(keys) >= 0 if len(a) else np.zeros(0, bool)
-    any_code = a["key"].isin(set(curriculum["课程代码"])).to_numpy()
-    is_code = a["is_code"].to_numpy(dtype=bool)
-    chosen = np.where(is_code & own, a["key"].to_numpy(dtype=object), named.to_numpy(dtype=object))
-    chosen = np.where(is_code & pd.isna(chosen) & any_code, a["key"].to_numpy(dtype=object), chosen)
-    a["课程代码"] = chosen
-    unmatched = a["课程代码"].isna()
+    keys = pd.MultiIndex.from_arrays([p["major"].astype(object), p["key"].astype(object)]) if len(p) else own_codes[:0]
+    own = own_codes.get_indexer(keys) >= 0 if len(p) else np.zeros(0, bool)
+    any_code = p["key"].isin(set(curriculum["课程代码"])).to_numpy()
+    is_code = p["is_code"].to_numpy(dtype=bool)
+    chosen = np.where(is_code & own, p["key"].to_numpy(dtype=object), named.to_numpy(dtype=object))
+    chosen = np.where(is_code & pd.isna(chosen) & any_code, p["key"].to_numpy(dtype=object), chosen)
+    course = np.asarray(chosen, dtype=object)[pair_codes]
+    unmatched = pd.isna(course)
     sid = students["学号"].to_numpy()
+
+    def per_attempt(column: str, m: np.ndarray) -> pd.Series:
+        return pd.Series(a.meta[column].to_numpy(dtype=object)[a.code[m]])
+
     if unmatched.any():  # students whose major has no plan get MAJOR_NOT_IN_PLAN instead
-        u = a[unmatched & a["major"].isin(set(curriculum["专业"]))]
-        found.note(Kind.COURSE_NOT_IN_PLAN, t.file, u["sheet"], u["row"], u["key_column"], u["key"],
-                   "该生专业的教学计划中没有此课程，成绩未计入", "该生专业教学计划中的课程代码或课程名称",
-                   sid[u["idx"].to_numpy()])
-        a = a[~unmatched]
-    valid, score, level_pass, bad = parse_grades(a["value"])
+        u = unmatched & np.isin(mcode[a.idx], np.flatnonzero(pd.Index(majors).isin(set(curriculum["专业"]))))
+        found.note(Kind.COURSE_NOT_IN_PLAN, t.file, per_attempt("sheet", u), a.row[u], per_attempt("key_column", u),
+                   per_attempt("key", u), "该生专业的教学计划中没有此课程，成绩未计入",
+                   "该生专业教学计划中的课程代码或课程名称", sid[a.idx[u]])
+    m = ~unmatched
+    value = pd.Series(a.value[m])
+    valid, score, level_pass, bad = parse_grades(value)
+    bad = bad.to_numpy(dtype=bool)
     if bad.any():
-        b = a[bad]
-        found.note(Kind.NOT_A_GRADE, t.file, b["sheet"], b["row"], b["column"], b["value"],
-                   "不是有效成绩，不计为一次考试",
+        b = np.flatnonzero(m)[bad]
+        sel = np.zeros(len(m), bool)
+        sel[b] = True
+        found.note(Kind.NOT_A_GRADE, t.file, per_attempt("sheet", sel), a.row[sel], per_attempt("column", sel),
+                   value[bad].reset_index(drop=True), "不是有效成绩，不计为一次考试",
                    "0-100 的分数，或 优秀/良好/中等/及格/不及格（优/良/中/差）、合格/补考合格/不合格、免修/免考、"
                    "缺考/旷考/作弊/缓考/取消资格",
-                   sid[b["idx"].to_numpy()])
-    a = a.assign(valid=valid.to_numpy(), score=score.to_numpy(), level_pass=level_pass.to_numpy())[~bad.to_numpy()]
-    return a[COLUMNS].reset_index(drop=True)
+                   sid[a.idx[sel]])
+    ok = np.flatnonzero(m)[~bad]
+    code = a.code[ok]
+    return pd.DataFrame({"idx": a.idx[ok], "课程代码": course[ok],
+                         "attempt": a.meta["attempt"].to_numpy(dtype=object)[code], "value": a.value[ok],
+                         "valid": valid.to_numpy()[~bad], "score": score.to_numpy()[~bad],
+                         "level_pass": level_pass.to_numpy()[~bad], "row": a.row[ok],
+                         "column": a.meta["column"].to_numpy(dtype=object)[code],
+                         "sheet": a.meta["sheet"].to_numpy(dtype=object)[code]}, columns=COLUMNS)

@@ -63,6 +63,8 @@ def drop_notes(t: RawTable, found: Findings) -> RawTable:
 def subset(t: RawTable, keep) -> RawTable:
     """The rows of t where keep holds."""
     keep = np.asarray(keep, dtype=bool)
+    if keep.all():  # nothing dropped (the usual case): no copy of a table of a million rows
+        return t
     data = t.data[keep].reset_index(drop=True)
     numeric = {k: v[keep].reset_index(drop=True) for k, v in t.numeric.items()}
     return replace(t, data=data, rows=t.rows[keep], numeric=numeric)

@@ -35,7 +35,7 @@ def on_uniques(parse):
 
 def as_text(s: pd.Series) -> pd.Series:
     """The series as plain Python strings (object dtype), blanks as ''."""
-    return _strings(s.astype(object).where(s.notna(), ""))
+    return _strings(s.astype(object))
 
 
 def nfkc(s: pd.Series) -> pd.Series:
@@ -177,6 +177,8 @@ def temporary_id(ids: pd.Series) -> pd.Series:
 
 
 def _strings(o: pd.Series) -> pd.Series:
-    """o with every value a Python str, kept as object dtype (pandas 3's astype(str) makes its slower 'str' dtype:
-    a copy, and every later comparison or .str call goes through its missing-value handling)."""
-    return o if pd.api.types.infer_dtype(o, skipna=False) == "string" else o.astype(str).astype(object)
+    """o (object dtype) with blanks as '' and every value a Python str, kept as object dtype: pandas 3's
+    astype(str) would make its slower 'str' dtype (a copy, and missing-value handling in every later call)."""
+    if pd.api.types.infer_dtype(o, skipna=False) == "string":  # all str already: nothing is blank or other
+        return o
+    return o.where(o.notna(), "").astype(str).astype(object)
