@@ -129,6 +129,26 @@ def _review(rows) -> list[str]:
     return out
 
 
+def _documents(rows) -> list[str]:
+    out = []
+    for r in rows:
+        d = r.get("documents")
+        if d:
+            c = ", ".join(f"{k} {v:,}" for k, v in d["followup_counts"].items() if v)
+            out += [f"## 5. After the run at {r['students']:,}: publish, the diploma PDF, the follow-up", "",
+                    "Each a fresh `gradlib` process, after the whole run of 1., into a new registry each time "
+                    "(a diploma once printed is not printed again). The follow-up is dated 2028-07-01, past the "
+                    "withheld students' deadline, with the same department files.", "",
+                    "| command | runs | seconds | largest process (MB) | what it made |", "|---|---:|---:|---:|---|",
+                    f"| `gradlib publish` | {d['publish']['n']} | {_fmt(d['publish'], 2)} | {d['rss']['publish']:.0f} "
+                    f"| the run's students in the registry |",
+                    f"| `gradlib diplomas` | {d['diplomas']['n']} | {_fmt(d['diplomas'], 2)} | "
+                    f"{d['rss']['diplomas']:.0f} | one PDF of {d['pages']:,} pages (font embedded) |",
+                    f"| `gradlib followup` | {d['followup']['n']} | {_fmt(d['followup'], 2)} | "
+                    f"{d['rss']['followup']:.0f} | {d['followed']:,} students followed: {c} |", ""]
+    return out
+
+
 def write_report(rows, before: dict, after: dict, seconds: float, path: Path, by_hand: str) -> str:
     load = (f"load average {before['load'][0]:.1f} at the start, {after['load'][0]:.1f} at the end"
             if before.get("load") else "")
@@ -141,7 +161,7 @@ def write_report(rows, before: dict, after: dict, seconds: float, path: Path, by
     lines += [f"| {t} | {m} | {v} |" for t, m, v in targets(rows)]
     lines += ["", "The whole run of 1,000,000 students (target ≤ 8 min) is not part of `make bench` (see Measured by "
               "hand).", ""]
-    lines += _whole(rows) + _decisions(rows) + _lists(rows) + _review(rows)
+    lines += _whole(rows) + _decisions(rows) + _lists(rows) + _review(rows) + _documents(rows)
     lines += ["Outcome mix (demo cohort):", ""]
     lines += [f"- {r['students']:,}: " + ", ".join(f"{k} {v:,}" for k, v in r["decisions"]["counts"].items())
               for r in rows]

@@ -205,6 +205,39 @@ def step_empty(folder: str):
     print(json.dumps({"jupyter_path": str(folder), "kernel": KERNEL_NAME}))
 
 
+def documents(params: str, folder: str, tmp: Path, k: int) -> dict:
+    """After a run: publish it, print its diplomas (one PDF) and run the follow-up a year on, k times, each time
+    into a new registry (a diploma printed once is not printed again); each command a fresh process."""
+    import yaml
+    pub, dip, fol, rss = [], [], [], {"publish": 0.0, "diplomas": 0.0, "followup": 0.0}
+    pages = 0
+    for i in range(k):
+        registry = tmp / f"registry{i}.sqlite"
+        mine = Path(params).with_name(f"params-bench{i}.yaml")  # beside the original: its relative paths hold
+        raw = yaml.safe_load(Path(params).read_text(encoding="utf-8"))
+        raw.update(registry=str(registry), output_dir=str(tmp / f"followup{i}"))
+        mine.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        for name, cmd, into in (
+                ("publish", ["publish", folder, "--registry", str(registry), "--by", "bench"], pub),
+                ("diplomas", ["diplomas", folder, "--registry", str(registry), "--by", "bench",
+                              "--out", str(tmp / f"diplomas{i}")], dip),
+                ("followup", ["followup", str(mine), "--as-of", "2028-07-01"], fol)):
+            r = timed([sys.executable, "-m", "gradlib.cli", *cmd])
+            into.append(r["wall"])
+            rss[name] = max(rss[name], r["rss_mb"])
+        pdfs = list((tmp / f"diplomas{i}").rglob("*.pdf"))
+        pages = sum(_pdf_pages(f) for f in pdfs)
+    status = json.loads(next((tmp / f"followup{k - 1}").rglob("run-status.json")).read_text(encoding="utf-8"))
+    return {"publish": stats(pub), "diplomas": stats(dip), "followup": stats(fol), "rss": rss, "pages": pages,
+            "followed": status["students"], "followup_counts": status["counts"]}
+
+
+def _pdf_pages(path: Path) -> int:
+    """Pages of a PDF (its /Type /Page objects; fpdf2 writes them uncompressed)."""
+    import re
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", path.read_bytes()))
+
+
 STEPS = {"generate": step_generate, "decide": step_decide, "profile": step_profile, "lists": step_lists,
          "parts": step_list_parts, "empty": step_empty, "dump": step_dump, "review": step_review}
 
@@ -280,6 +313,7 @@ def measure(n: int, tmp: Path) -> dict:
         out["lists"] = lists_vs_dump(params, k, review=False)
         out["whole"] = whole_run(params, tmp, k)
         out["parts"] = last_json(timed(me("--step", "parts", params)))
+        out["documents"] = documents(params, out["whole"]["folder"], tmp, k)
     elif n <= MEDIUM:  # one whole run: its lists cell beside the bare dump of its workbooks' cells
         out["whole"] = whole_run(params, tmp, 1)
         r = timed(me("--step", "dump", out["whole"]["folder"]))

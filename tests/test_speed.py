@@ -130,7 +130,8 @@ def test_make_bench_runs_and_writes_its_report(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     text = out.read_text(encoding="utf-8")
     for part in ("## Targets", "`gradlib run` ≤ 2× an empty papermill run", "## 2. Files → decisions",
-                 "## 3. All lists", "| 200 | 1 |"):
+                 "## 3. All lists", "| 200 | 1 |", "## 5. After the run", "| `gradlib diplomas` | 1 |",
+                 "| `gradlib followup` | 1 |"):
         assert part in text, part
 
 
