@@ -14,6 +14,7 @@ from gradlib.intake.rosters import ROSTER_FOLDER, write_class_rosters
 from gradlib.intake.status import StatusChangeRefused, current_status, history, record_change, roster
 from gradlib.reasons import PRIVATE_COLUMNS, REVIEW_FOOTER, STATUS_CHANGES
 from gradlib.registry import Registry
+from gradlib.sources.values import id_check_char
 
 APPROVAL = {"approver": "李校长", "day": "2027-06-01", "purpose": "毕业审核", "recipient": "校企合作与就业办"}
 
@@ -62,7 +63,8 @@ def test_reviews_first_then_second(reg):
 
 def test_a_correction_applies_with_its_history(reg):
     old = intake_students().loc[0, "身份证号"]
-    new = old[:-1] + ("1" if old[-1] != "1" else "2")
+    first17 = old[:16] + ("1" if old[16] != "1" else "3")  # another male's number: the 17th digit stays odd
+    new = first17 + id_check_char(first17)
     c = store.correct(reg, "2024000001", "身份证号", new, "学生在花名册上签字更正", "学籍科 周老师")
     assert (c["原值"], c["新值"]) == (old, new)
     store.correct(reg, "2024000001", "籍贯", "江西九江", "户口本核对", "学籍科 吴老师")
@@ -166,3 +168,33 @@ def test_a_full_export_is_refused_without_approval_and_made_with_one(reg, tmp_pa
                   "JOIN export_approvals a ON a.id = e.approval")
     assert tuple(row) == (*APPROVAL.values(), "full", full["sha256"])
     assert reg.one("SELECT COUNT(*) FROM exports WHERE level = 'redacted' AND approval IS NULL")[0] == 1
+
+
+@pytest.mark.parametrize("column,value,says", [
+    ("身份证号", "360102200901011235", "校验位"),         # one digit off: the check digit no longer fits
+    ("身份证号", "36010220090101123", "17 位数字"),
+    ("性别", "M", "“男”或“女”"),
+    ("出生日期", "2009-02-30", "不是日期"),
+    ("班级", " ", "不能更正为空"),
+])
+def test_a_correction_the_roster_checks_would_reject_is_refused_and_nothing_is_written(reg, column, value, says):
+    before = len(store.current_enrolled(reg, 2027)), len(store.corrections(reg))
+    with pytest.raises(RegistryError, match=says):
+        store.correct(reg, "2024000001", column, value, "学生在花名册上签字更正", "学籍科 周老师")
+    assert (len(store.current_enrolled(reg, 2027)), len(store.corrections(reg))) == before
+    assert len(reg.read("SELECT id FROM enrolled")) == len(intake_students())
+
+
+def test_an_id_corrected_with_a_lower_case_x_is_kept_upper_case_and_a_temporary_number_is_accepted(reg):
+    first17 = "36010220090101508"
+    assert id_check_char(first17) == "X"
+    assert store.correct(reg, "2024000001", "身份证号", first17 + "x", "核对", "周")["新值"] == first17 + "X"
+    assert store.correct(reg, "2024000001", "身份证号", "999360100000100001", "暂无身份证，用临时号", "周")["新值"] \
+        == "999360100000100001"
+
+
+def test_another_kind_of_id_is_not_checked_against_gb_11643(reg):
+    store.correct(reg, "2024000002", "证件类型", "护照", "证件核对", "周")
+    assert store.correct(reg, "2024000002", "身份证号", "E12345678", "护照号码", "周")["新值"] == "E12345678"
+    with pytest.raises(RegistryError, match="校验位|17 位"):   # back to a mainland ID: the number must fit it
+        store.correct(reg, "2024000002", "证件类型", "居民身份证", "证件核对", "周")

@@ -13,6 +13,8 @@ import pandas as pd
 from ..errors import RegistryError
 from ..reasons import REVIEW_STAGES
 from ..registry import Registry, now
+from ..sources.schema import MAINLAND_ID_TYPES
+from ..sources.values import id_check_digit_ok, parse_dates, temporary_id
 
 ENROLLED_COLUMNS = ["id", "cohort", "intake_year", "student_id", "class", "id_number", "exam_number", "record",
                     "run_id", "supersedes", "recorded_by", "recorded_at"]
@@ -64,6 +66,28 @@ def student(reg: Registry, student_id: str) -> sqlite3.Row:
 
 
 
+def _checked(column: str, value: str, record: dict) -> str:
+    """The corrected value, as the roster's checks would take it; a clear error for one they would reject
+    (a correction typed with a wrong check digit would otherwise only show at the graduation run)."""
+    if column == "身份证号" and str(record.get("证件类型", "")).strip() in MAINLAND_ID_TYPES:
+        v = pd.Series([value.upper()], dtype=object)
+        if not temporary_id(v).iat[0] and not id_check_digit_ok(v).iat[0]:
+            raise RegistryError(f"身份证号“{value}”无效：应为 17 位数字加 1 位数字或 X，且末位校验位正确"
+                                "（GB 11643-1999）；如证件不是居民身份证，请先更正证件类型")
+        return value.upper()
+    if column == "证件类型" and value in MAINLAND_ID_TYPES:
+        _checked("身份证号", str(record.get("身份证号", "")), {"证件类型": value})
+    if column == "性别" and value not in ("男", "女"):
+        raise RegistryError(f"性别“{value}”无效：应为“男”或“女”")
+    if column == "出生日期":
+        dates, bad = parse_dates(pd.Series([value], dtype=object))
+        if bad.iat[0] or dates.isna().iat[0]:
+            raise RegistryError(f"出生日期“{value}”不是日期：应如 2009-03-15 或 2009年3月15日")
+    if column in ("姓名", "专业", "班级") and not value:
+        raise RegistryError(f"{column}不能更正为空")
+    return value
+
+
 def _new_version(db, row, record: dict, by: str, at: str) -> int:
     return db.execute(
         "INSERT INTO enrolled (cohort, intake_year, student_id, class, id_number, exam_number, record, run_id, "
@@ -84,6 +108,7 @@ def correct(reg: Registry, student_id: str, column: str, value: str, why: str, b
     with reg.write() as db:
         row = student(reg, student_id)
         record = json.loads(row["record"])
+        value = _checked(column, value, record)
         old = str(record.get(column, ""))
         if old == value:
             raise RegistryError(f"学号 {student_id} 的{column}已是“{value}”，无需更正")
