@@ -1,0 +1,36 @@
+"""Edges of the rules, the value parsers and decide that `make mutate` found unpinned (issue #15), each stated in
+the terms of the regulation and the data contract (/work/shared/spec): a test here fails when its rule is
+broken the way a surviving mutant broke it."""
+import pandas as pd
+from conftest import outcome_of, run_decide
+
+S1, S2, S3 = "2024000001", "2024000002", "2024000003"
+
+
+def set_cell(df: pd.DataFrame, sid: str, column: str, value):
+    df.loc[df["学号"] == sid, column] = value
+
+
+# ---- decide: the data-problems list ------------------------------------------------------------------------
+
+def test_the_data_problems_list_goes_file_by_file_with_the_roster_first(cohort_files):
+    st = cohort_files.tables["students"]
+    set_cell(st, S1, "民族", "")                                       # 学籍库: RECORD_INCOMPLETE
+    g = cohort_files.tables["grades"]
+    cohort_files.tables["grades"] = g[~((g["学号"] == S2) & (g["课程代码"] == "C01"))]  # 成绩库: GRADE_MISSING
+    set_cell(st, S3, "身份证号", st.loc[st["学号"] == S3, "身份证号"].iloc[0][:17] + "0")  # 学籍库: ID_INVALID
+    d = run_decide(cohort_files)
+    p = d.problems
+    assert list(zip(p["kind"], p["file"], p["student_id"])) == [
+        ("RECORD_INCOMPLETE", "学籍库.xlsx", S1), ("ID_INVALID", "学籍库.xlsx", S3), ("GRADE_MISSING", "成绩库.xlsx", S2)]
+
+
+def test_a_roster_of_one_student_names_its_file_and_sheet_in_the_data_problems(cohort_files):
+    t = cohort_files.tables
+    for key in ("students", "grades", "fees", "internship", "addresses"):
+        t[key] = t[key][t[key]["学号"] == S1].reset_index(drop=True)
+    set_cell(t["students"], S1, "民族", "")
+    d = run_decide(cohort_files)
+    assert outcome_of(d, S1)[:2] == ("DEFERRED", {"RECORD_INCOMPLETE"})
+    row = d.problems[d.problems["kind"] == "RECORD_INCOMPLETE"]
+    assert row[["file", "sheet", "row", "student_id"]].values.tolist() == [["学籍库.xlsx", "Sheet1", 2, S1]]
