@@ -34,3 +34,24 @@ def test_a_roster_of_one_student_names_its_file_and_sheet_in_the_data_problems(c
     assert outcome_of(d, S1)[:2] == ("DEFERRED", {"RECORD_INCOMPLETE"})
     row = d.problems[d.problems["kind"] == "RECORD_INCOMPLETE"]
     assert row[["file", "sheet", "row", "student_id"]].values.tolist() == [["学籍库.xlsx", "Sheet1", 2, S1]]
+
+
+# ---- values: dates given as Excel serial numbers, terms ------------------------------------------------------
+
+def test_a_five_digit_number_is_an_excel_serial_date_only_inside_the_window_1927_to_2119():
+    # data-contract.md: real Excel dates are accepted. A date cell holding a bare number is read as an Excel
+    # serial (days after 1899-12-30) when it is 10001-79999; 10000 and 80000 are no date of this procedure.
+    from gradlib.sources.values import parse_dates
+
+    dates, bad = parse_dates(pd.Series(["10000", "10001", "79999", "80000"]))
+    assert [None if pd.isna(x) else x.date().isoformat() for x in dates] == [None, "1927-05-19", "2119-01-10", None]
+    assert bad.tolist() == [True, False, False, True]
+
+
+def test_a_term_exported_as_a_whole_decimal_number_is_that_term():
+    # data-contract.md: 学期 is an integer 1-6; a spreadsheet export writes 2 as 2.0, which is still term 2
+    from gradlib.sources.values import parse_terms
+
+    term, bad = parse_terms(pd.Series(["2.0", "6.00", "2.5", "7", "", "３"]))
+    assert term.tolist() == ["2", "6", "", "", "", "3"]
+    assert bad.tolist() == [False, False, True, True, False, False]

@@ -8,7 +8,7 @@ once), stopping at the first failure; the test that killed a mutant last time (o
 runs first, then the tests that killed most mutants of its module per second. A mutant no test kills survives; ``equivalent.txt`` lists the ones
 judged to change nothing, each with one line of why. The report goes to outputs/mutation/report.md.
 
-    python tests/mutation/mutate.py [--jobs 2] [--only MODULE] [--limit N]
+    python tests/mutation/mutate.py [--jobs 2] [--only MODULE]… [--limit N]
 """
 from __future__ import annotations
 
@@ -346,12 +346,12 @@ def equivalents() -> dict[str, str]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--only", help="one target module, e.g. gradlib/sources/values.py")
+    ap.add_argument("--only", action="append", help="a target module, e.g. gradlib/sources/values.py (repeatable)")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--check-equivalents", action="store_true",
                     help="run the mutants of equivalent.txt too (by default they are not run again)")
     args = ap.parse_args(argv)
-    targets = [args.only] if args.only else TARGETS
+    targets = args.only or TARGETS
     tests = [t for t in FAST_TESTS if (ROOT / t).exists()]
     t0 = time.perf_counter()
     print(f"coverage of {len(tests)} test files …", file=sys.stderr, flush=True)
