@@ -55,3 +55,25 @@ def test_a_term_exported_as_a_whole_decimal_number_is_that_term():
     term, bad = parse_terms(pd.Series(["2.0", "6.00", "2.5", "7", "", "３"]))
     assert term.tolist() == ["2", "6", "", "", "", "3"]
     assert bad.tolist() == [False, False, True, True, False, False]
+
+
+# ---- waivers: an invalid row says why, a valid one does not ------------------------------------------------
+
+def test_a_waiver_row_without_an_approver_is_listed_as_invalid_saying_why_and_never_applied(cohort_files):
+    # rules.md: a waiver with a blank field is a data problem, reported with the field that is wrong, never applied
+    from gradlib.rules.waivers import status_text
+
+    set_cell(cohort_files.tables["internship"], S1, "实习报告", "否")
+    set_cell(cohort_files.tables["internship"], S2, "实习报告", "否")
+    cohort_files.waivers = pd.DataFrame([
+        {"学号": S1, "原因代码": "INTERNSHIP_REPORT_MISSING", "理由": "已补交", "批准人": "", "日期": "2027-06-20"},
+        {"学号": S2, "原因代码": "INTERNSHIP_REPORT_MISSING", "理由": "已补交", "批准人": "李某", "日期": "2027-06-20"}])
+    d = run_decide(cohort_files)
+    assert list(d.waivers["status"]) == ["INVALID", "ACTIVE"]
+    why = d.waivers["detail"].iloc[0]
+    assert why != "" and d.waivers["detail"].iloc[1] == ""
+    text = status_text(d.waivers)
+    assert text.iloc[0].startswith("无效：") and text.iloc[0].endswith(why)
+    assert "：" not in text.iloc[1]
+    assert outcome_of(d, S1) == ("DEFERRED", {"INTERNSHIP_REPORT_MISSING"}, set())
+    assert outcome_of(d, S2) == ("COLLECT", set(), {"INTERNSHIP_REPORT_MISSING"})
