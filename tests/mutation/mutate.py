@@ -4,10 +4,11 @@ mutmut 3 skips functions wrapped by a decorator, which is where the parsers are 
 walks each target module's AST and makes one classic change per mutant: flip a comparison, swap ``&``/``|``
 or ``and``/``or``, drop a ``~`` or ``not``, move a number by one, swap ``True``/``False``, ``any``/``all``,
 ``min``/``max``. Each mutant runs the fast tests that cover its line (coverage's per-test contexts, gathered
-once), stopping at the first failure. A mutant no test kills survives; ``equivalent.txt`` lists the ones
+once), stopping at the first failure; the test that killed a mutant last time (outputs/mutation/kills.json)
+runs first, then the tests that killed most mutants of its module per second. A mutant no test kills survives; ``equivalent.txt`` lists the ones
 judged to change nothing, each with one line of why. The report goes to outputs/mutation/report.md.
 
-    python tests/mutation/mutate.py [--jobs 2] [--only MODULE] [--limit N]
+    python tests/mutation/mutate.py [--jobs 2] [--only MODULE]… [--limit N]
 """
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ TARGETS = ["gradlib/rules/eligibility.py", "gradlib/rules/facts.py", "gradlib/ru
 FAST_TESTS = ["tests/test_rules.py", "tests/test_decide.py", "tests/test_sources.py", "tests/test_structural.py",
               "tests/test_invariants.py", "tests/test_params.py", "tests/test_edges.py", "tests/test_review.py",
               "tests/test_lists.py", "tests/test_wording.py", "tests/test_corpus.py", "tests/test_properties.py",
-              "tests/test_rules_edges.py"]
+              "tests/test_rules_edges.py", "tests/test_mutation_edges.py"]
 EQUIVALENT = Path(__file__).with_name("equivalent.txt")
 REPORT = ROOT / "outputs" / "mutation" / "report.md"
+KILLS = REPORT.parent / "kills.json"  # mutant key → the test that killed it in the last run that ran it
 TIMEOUT = 120  # seconds at least; a mutant gets 3 × its tests' time in the coverage run on top
 
 COMPARE = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
@@ -221,15 +223,41 @@ def _node_ids(contexts: set[str]) -> list[str]:
     return sorted({c for c in contexts if "::" in c and (ROOT / c.split("::")[0]).is_file()})
 
 
-def tests_for(m: Mutant, cov: dict[str, dict[int, set[str]]], durations: dict[str, float]) -> list[str]:
-    """The tests that execute the mutated lines, fastest first (a killing test is usually quick). A line no test
-    function executes runs at import time (module constants such as _WEIGHTS, class bodies, default values):
-    it gets every test that executes any line of its module."""
+def tests_for(m: Mutant, cov: dict[str, dict[int, set[str]]], durations: dict[str, float],
+              kills: dict[str, str] | None = None) -> list[str]:
+    """The tests that execute the mutated lines. A line no test function executes runs at import time (module
+    constants such as _WEIGHTS, class bodies, default values): it gets every test that executes any line of its
+    module. The order only decides how soon a mutant is killed, never whether: the test that killed this mutant
+    last time first, then those that killed a mutant of the same line, then by seconds per mutant of the module
+    killed (the fastest first among tests that killed none)."""
     by_line = cov.get(m.module, {})
     ctx = set().union(*(by_line.get(ln, set()) for ln in range(m.line, m.end_line + 1)))
     if not ctx:
         ctx = set().union(*by_line.values()) if by_line else set()
-    return sorted((t for t in _node_ids(ctx) if durations.get(t, 1.0) >= 0), key=lambda t: (durations.get(t, 1.0), t))
+    kills = kills or {}
+    prior = kills.get(m.key)
+    line = {t for k, t in kills.items() if k.startswith(f"{m.module}:{m.line}:")}
+    per_test: dict[str, int] = {}
+    for k, t in kills.items():
+        if k.startswith(m.module + ":"):
+            per_test[t] = per_test.get(t, 0) + 1
+
+    def order(t):
+        return (t != prior, t not in line, durations.get(t, 1.0) / (1 + per_test.get(t, 0)), t)
+
+    return sorted((t for t in _node_ids(ctx) if durations.get(t, 1.0) >= 0), key=order)
+
+
+class _FirstFailure:
+    """A pytest plugin for a mutant's run: writes the node id of the first failing test to a file."""
+
+    def __init__(self, path: str):
+        self.path, self.done = path, False
+
+    def pytest_runtest_logreport(self, report):
+        if report.failed and not self.done:
+            self.done = True
+            Path(self.path).write_text(report.nodeid, encoding="utf-8")
 
 
 def _child(tree: str, tests: list[str], basetemp: str, log: str):
@@ -244,19 +272,27 @@ def _child(tree: str, tests: list[str], basetemp: str, log: str):
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
-    import pytest
+    try:
+        import pytest
 
-    code = pytest.main(["-q", "-x", "-p", "no:cacheprovider", f"--basetemp={basetemp}", *tests])
+        code = pytest.main(["-q", "-x", "-p", "no:cacheprovider", f"--basetemp={basetemp}", *tests],
+                           plugins=[_FirstFailure(str(Path(log).with_name("killer.txt")))])
+    except BaseException:  # the harness itself failed (not a test): an error, never a kill
+        import traceback
+
+        traceback.print_exc()
+        code = 70
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(int(code))
 
 
-def run_mutant(m: Mutant, tests: list[str], workdir: Path, ctx, expected: float = 0.0) -> str:
-    """'killed', 'survived', 'timeout' or 'error' (the tests could not run) for one mutant, run in a fresh
-    process from its own copy of the package (so that the mutated module, not the checkout's, is imported)."""
+def run_mutant(m: Mutant, tests: list[str], workdir: Path, ctx, expected: float = 0.0) -> tuple[str, str]:
+    """('killed', 'survived', 'timeout' or 'error' (the tests could not run), the test that killed it or '') for one
+    mutant, run in a fresh process from its own copy of the package (so that the mutated module, not the
+    checkout's, is imported)."""
     if not tests:
-        return "survived"
+        return "survived", ""
     tree = workdir / f"m{m.index}-{abs(hash(m.module)) % 10000}"
     # __pycache__ comes along (copy2 keeps the sources' times, so only the mutated module is compiled again)
     shutil.copytree(ROOT / "gradlib", tree / "gradlib", ignore=shutil.ignore_patterns("notebooks"))
@@ -279,8 +315,10 @@ def run_mutant(m: Mutant, tests: list[str], workdir: Path, ctx, expected: float 
         (ROOT / "outputs" / "mutation").mkdir(parents=True, exist_ok=True)
         with open(ROOT / "outputs" / "mutation" / "errors.log", "a", encoding="utf-8") as out:
             out.write(f"== {m.key} (exit {p.exitcode})\n{log.read_text(encoding='utf-8', errors='replace')[-3000:]}\n")
+    killer = tree / "killer.txt"
+    killer = killer.read_text(encoding="utf-8") if verdict == "killed" and killer.exists() else ""
     shutil.rmtree(tree, ignore_errors=True)
-    return verdict
+    return verdict, killer
 
 
 def _context():
@@ -308,12 +346,12 @@ def equivalents() -> dict[str, str]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    ap.add_argument("--only", help="one target module, e.g. gradlib/sources/values.py")
+    ap.add_argument("--only", action="append", help="a target module, e.g. gradlib/sources/values.py (repeatable)")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--check-equivalents", action="store_true",
                     help="run the mutants of equivalent.txt too (by default they are not run again)")
     args = ap.parse_args(argv)
-    targets = [args.only] if args.only else TARGETS
+    targets = args.only or TARGETS
     tests = [t for t in FAST_TESTS if (ROOT / t).exists()]
     t0 = time.perf_counter()
     print(f"coverage of {len(tests)} test files …", file=sys.stderr, flush=True)
@@ -328,18 +366,25 @@ def main(argv=None) -> int:
     to_run = [m for m in all_mutants if m not in results]
     print(f"{len(all_mutants)} mutants ({len(results)} judged equivalent, not run), {args.jobs} at a time …",
           file=sys.stderr, flush=True)
+    kills = json.loads(KILLS.read_text(encoding="utf-8")) if KILLS.exists() else {}
     ctx = _context()
     with tempfile.TemporaryDirectory(prefix="gradlib-mut-") as tmp, cf.ThreadPoolExecutor(args.jobs) as pool:
         futures = {}
         for m in to_run:
-            tests_m = tests_for(m, cov, durations)
+            tests_m = tests_for(m, cov, durations, kills)
             expected = sum(durations.get(t, 1.0) for t in tests_m)
             futures[pool.submit(run_mutant, m, tests_m, Path(tmp), ctx, expected)] = m
         for i, f in enumerate(cf.as_completed(futures), 1):
             m = futures[f]
-            results[m] = f.result()
+            results[m], killer = f.result()
+            if killer:
+                kills[m.key] = killer
+            else:
+                kills.pop(m.key, None)
             if i % 25 == 0:
                 print(f"  {i}/{len(to_run)} ({(time.perf_counter() - t0) / 60:.1f} min)", file=sys.stderr, flush=True)
+    KILLS.parent.mkdir(parents=True, exist_ok=True)
+    KILLS.write_text(json.dumps(dict(sorted(kills.items())), indent=1, ensure_ascii=False), encoding="utf-8")
     write_report(results, eq, time.perf_counter() - t0, stale)
     return 0
 
