@@ -77,3 +77,14 @@ def test_a_waiver_row_without_an_approver_is_listed_as_invalid_saying_why_and_ne
     assert "：" not in text.iloc[1]
     assert outcome_of(d, S1) == ("DEFERRED", {"INTERNSHIP_REPORT_MISSING"}, set())
     assert outcome_of(d, S2) == ("COLLECT", set(), {"INTERNSHIP_REPORT_MISSING"})
+
+
+def test_a_blank_or_numeric_cell_is_read_as_text_and_a_blank_as_empty():
+    import numpy as np
+    import pandas as pd
+
+    from gradlib.sources.values import as_text
+    out = as_text(pd.Series(["甲", np.nan, None, 1.5], dtype=object))
+    assert out.tolist() == ["甲", "", "", "1.5"]
+    assert all(type(v) is str for v in out) and out.dtype == object
+    assert as_text(pd.Series(["甲", np.nan], dtype=object)).tolist() == ["甲", ""]   # text with one blank cell
