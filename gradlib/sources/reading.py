@@ -272,8 +272,11 @@ def _read_csv_frame(data: bytes) -> pd.DataFrame:
 
 
 def _csv_frame(text: str, source, sep: str) -> pd.DataFrame:
-    head = list(csv.reader(io.StringIO(_head(text), newline=""), delimiter=sep))
-    head = head[:50] if len(_head(text)) == len(text) else head[:min(50, len(head) - 1)]  # not a cut last line
+    start = _head(text)
+    head = list(csv.reader(io.StringIO(start, newline=""), delimiter=sep))
+    if len(start) < len(text):
+        head = head[:-1]  # the last line of the head may be cut short
+    head = head[:50]
     width = max((len(r) for r in head), default=1)
     try:
         df = pd.read_csv(source, header=None, names=range(width), dtype=object, na_filter=False,
