@@ -67,3 +67,16 @@ def test_row_heights_follow_the_wrapped_text(tmp_path):
     foot = [ws.cell(r, 2 if c else 1).value for r, c in ((6, 0), (7, 0), (8, 0), (9, 0))]
     assert foot == ["共 3 人", None, "校企合作与就业办", "2027年6月24日"]
     assert ws.row_dimensions[7].height == SEAL_ROOM and ws["A8"].alignment.horizontal == "right"
+
+
+def test_sheet_names_stay_unique_case_ignored_and_excel_valid_in_a_book_of_many_sheets(tmp_path):
+    import pytest
+    from xlsxwriter.exceptions import InvalidWorksheetName
+
+    book = Book(tmp_path / "names.xlsx", internal=True)
+    names = [book.sheet(n).ws.name for n in ["机电1班", "Class A", "class a", "机电1班", "a/b", "x" * 40, "x" * 40]]
+    assert names == ["机电1班", "Class A", "class a(2)", "机电1班(2)", "a_b", "x" * 31, "x" * 28 + "(2)"]
+    with pytest.raises(InvalidWorksheetName):   # xlsxwriter's own checks of a name still hold
+        book.wb.add_worksheet("😀" * 16)        # 32 UTF-16 units
+    book.close()
+    assert openpyxl.load_workbook(tmp_path / "names.xlsx").sheetnames == names

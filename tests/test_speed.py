@@ -150,3 +150,21 @@ def test_a_table_longer_than_an_excel_sheet_is_split_across_sheets_with_a_note(d
     assert ids == list(rows["学号"])                          # every student once, in order, across the sheets
     first = next(iter(sheets.values()))
     assert any(f"共 {len(sheets)} 部分" in str(c) for row in first[:5] for c in row)
+
+
+def test_the_report_says_which_half_of_a_two_part_target_is_missed():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from report import targets
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+    def verdict(total, floor, rss_mb):
+        row = {"students": 1_000_000, "decisions": {"total": {"median": total}, "floor": {"median": floor},
+                                                    "rss": rss_mb}}
+        return {t: v for t, _, v in targets([row])}["1,000,000: files → decisions ≤ 2× the bare floor, ≤ 4 GB"]
+
+    assert verdict(60, 50, 3000) == "met"
+    assert verdict(60, 50, 7000) == "time met, memory missed (see 2.)"
+    assert verdict(150, 50, 3000) == "memory met, time missed (see 2.)"
+    assert verdict(150, 50, 7000) == "missed (see 2.)"

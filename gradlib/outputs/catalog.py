@@ -131,7 +131,8 @@ def write_lists(d: Decisions, run_dir, workers: int | None = None) -> list[Path]
 
 def _write_task(d: Decisions, run_dir: Path, key: str, i: int, k: int) -> list[Path]:
     spec = LIST_BY_KEY[key]
-    return spec.writer(d, run_dir, spec, shard=(i, k)) if spec.split else spec.writer(d, run_dir, spec)
+    with parallel.no_gc_passes():
+        return spec.writer(d, run_dir, spec, shard=(i, k)) if spec.split else spec.writer(d, run_dir, spec)
 
 
 def write_outputs(d: Decisions, run_dir) -> list[Path]:

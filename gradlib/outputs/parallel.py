@@ -6,11 +6,13 @@ without copying them; elsewhere (Windows) each worker receives one pickled copy 
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 WORKERS_ENV = "GRADLIB_WORKERS"  # how many processes write the lists (1: all in the calling process)
 _STATE: dict = {}                 # in a worker: what every task of it works on
@@ -24,7 +26,23 @@ def workers(n: int | None = None) -> int:
     return max(1, n)
 
 
+@contextmanager
+def no_gc_passes() -> Iterator[None]:
+    """Python's cycle collector paused while a workbook is written. Each of its full passes walks every object
+    the process holds (the decisions, and xlsxwriter's cells of every sheet written so far), so a big list
+    written with it cost more than linearly: a roster of 300,000 students 69 s with it, 41 s without. Cycles
+    made meanwhile are collected by the first pass after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _start(data, run_dir, on_start: Callable | None):
+    gc.freeze()  # what the worker inherits is never walked by its collector (nor its pages copied for it)
     _STATE.update(data=data, run_dir=run_dir)
     if on_start is not None:
         on_start()

@@ -51,6 +51,19 @@ class Block:
     columns: list[str]
 
 
+class _Workbook(xlsxwriter.Workbook):
+    """xlsxwriter's workbook whose check of a new sheet's name does not compare it with every sheet before it:
+    that pass made a roster of 20,000 classes (one sheet each) quadratic. Book._unique keeps the names unique
+    (case ignored, as Excel does) in a set; xlsxwriter still checks the length and the characters."""
+
+    def _check_sheetname(self, sheetname, is_chartsheet=False):
+        sheets, self.worksheets_objs = self.worksheets_objs, []  # what xlsxwriter's uniqueness pass walks
+        try:
+            return super()._check_sheetname(sheetname, is_chartsheet)
+        finally:
+            self.worksheets_objs = sheets
+
+
 class Book:
     """One xlsx file; sheets are added with sheet() and the file is written by close()."""
 
@@ -58,7 +71,7 @@ class Book:
         self.path = Path(path)
         self.internal = internal
         # in_memory: the parts of the file assembled in memory, not in temporary files (twice as fast for a small book)
-        self.wb = xlsxwriter.Workbook(str(self.path), {**OPTIONS, "in_memory": in_memory})
+        self.wb = _Workbook(str(self.path), {**OPTIONS, "in_memory": in_memory})
         self.wb.set_properties({"title": self.path.stem, "comments": "gradlib"})
         self.names: set[str] = set()
         base = {"font_name": BODY_FONT, "font_size": 11, "valign": "vcenter"}
