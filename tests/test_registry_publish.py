@@ -132,3 +132,20 @@ def test_a_registry_not_as_expected_is_one_chinese_line_never_a_traceback(tmp_pa
     db.close()
     r = cli("status", "2027", "--registry", tmp_path / "odd.sqlite")
     assert r.returncode == 1 and "登记库：读写失败" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_command_without_registry_names_the_registries_it_finds_under_outputs(tmp_path, monkeypatch):
+    """After `make demo` and `gradlib publish`, the demo's registry is outputs/demo/registry.sqlite: a command run
+    without --registry says where it is instead of only that outputs/registry.sqlite does not exist."""
+    from gradlib.registry.db import open_registry
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RegistryError, match="请先用 gradlib publish"):
+        open_registry()                                           # nothing anywhere: publish first
+    Registry(tmp_path / "outputs" / "demo" / "registry.sqlite").close()
+    with pytest.raises(RegistryError) as e:
+        open_registry()
+    found = str(tmp_path.joinpath("outputs", "demo", "registry.sqlite").relative_to(tmp_path))
+    assert f"--registry {found}" in str(e.value) and not (tmp_path / "outputs" / "registry.sqlite").exists()
+    Registry(tmp_path / "outputs" / "registry.sqlite").close()
+    assert open_registry().path == tmp_path.joinpath("outputs", "registry.sqlite").relative_to(tmp_path)
