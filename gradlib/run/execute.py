@@ -8,7 +8,9 @@ the next run in the same place finds it (its lock is free) and cleans it the sam
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
+import gc
 import json
 import logging
 import os
@@ -209,6 +211,15 @@ def _papermill(job: Job, work: Path, params_copy: Path, timeout: int | None) -> 
     return executed
 
 
+def _give_back_memory() -> None:
+    """Hand the freed tables' memory back to the system before the kernel loads its own copy: without it the C
+    allocator keeps it for this process (2.3 GB of a 1,000,000-student run, idle while the lists are written)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def execute(job: Job, timeout: int | None = None) -> Path:
     """Run one job in a claimed folder; rename it to its run id only when every step finished. Returns it."""
     started = dt.datetime.now()
@@ -232,6 +243,7 @@ def execute(job: Job, timeout: int | None = None) -> Path:
                 if cache.write(work, job.cohort, job.stamps) is not None:
                     steps["cache_seconds"] = round(time.perf_counter() - t, 3)
                 job.cohort = None  # the kernel holds the tables from here on: not twice in memory
+                _give_back_memory()
             progress("正在执行笔记本…")
             t = time.perf_counter()
             executed = _papermill(job, work, params_copy, timeout)
