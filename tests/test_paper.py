@@ -2,6 +2,8 @@
 to the wrapped text, charts never cut by a page break, the foot of a posted list."""
 import openpyxl
 import pandas as pd
+import pytest
+from xlsxwriter.exceptions import InvalidWorksheetName
 
 from gradlib.outputs import paper
 from gradlib.outputs.workbook import SEAL_ROOM, Book
@@ -70,9 +72,6 @@ def test_row_heights_follow_the_wrapped_text(tmp_path):
 
 
 def test_sheet_names_stay_unique_case_ignored_and_excel_valid_in_a_book_of_many_sheets(tmp_path):
-    import pytest
-    from xlsxwriter.exceptions import InvalidWorksheetName
-
     book = Book(tmp_path / "names.xlsx", internal=True)
     names = [book.sheet(n).ws.name for n in ["机电1班", "Class A", "class a", "机电1班", "a/b", "x" * 40, "x" * 40]]
     assert names == ["机电1班", "Class A", "class a(2)", "机电1班(2)", "a_b", "x" * 31, "x" * 28 + "(2)"]
