@@ -32,7 +32,7 @@ def _wait_for(cond, proc, timeout=120):
     while time.monotonic() < deadline:
         if cond():
             return True
-        if proc.poll() is not None:
+        if proc is not None and proc.poll() is not None:
             return False
         time.sleep(0.05)
     return False
@@ -86,3 +86,42 @@ def test_a_stopped_run_leaves_nothing_that_looks_finished(demo, tmp_path, sig, m
     if sig == "SIGKILL":
         assert "已清理未完成的运行" in err
     assert Path(out_text.strip().splitlines()[-1]).name in {p.name for p in root.iterdir()}
+
+
+_POOL_CHILD = """
+import os, sys, time
+from pathlib import Path
+from gradlib.outputs import parallel
+
+def task(data, run_dir, i):
+    (Path(run_dir) / f"{os.getpid()}.pid").write_text("")
+    time.sleep(120)
+
+parallel.run(task, [(1,), (2,)], None, sys.argv[1], 2)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] in {"Z", "X"}
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_list_workers_end_when_the_kernel_that_started_them_is_killed(tmp_path):
+    """A kernel killed while its workers write lists must not leave them behind: they held the console's pipe
+    open, so `gradlib run` killed mid-list never returned to whoever started it (CI, 2026-12-03)."""
+    script = tmp_path / "child.py"
+    script.write_text(_POOL_CHILD)
+    child = subprocess.Popen([sys.executable, str(script), str(tmp_path)])
+    assert _wait_for(lambda: len(list(tmp_path.glob("*.pid"))) == 2, child, timeout=60)
+    pids = [int(p.stem) for p in tmp_path.glob("*.pid")]
+    child.kill()
+    child.wait()
+    try:
+        assert _wait_for(lambda: all(_gone(p) for p in pids), None, timeout=20)
+    finally:
+        for p in pids:
+            if not _gone(p):
+                os.kill(p, signal.SIGKILL)

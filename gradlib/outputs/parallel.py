@@ -10,6 +10,8 @@ import gc
 import multiprocessing
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -41,7 +43,20 @@ def no_gc_passes() -> Iterator[None]:
             gc.enable()
 
 
-def _start(data, run_dir, on_start: Callable | None):
+def _end_with(parent: int, every: float = 0.5) -> None:
+    """Ends this worker as soon as the process that started it is gone. A kernel killed mid-list (SIGKILL, or
+    its own parent killed) leaves its workers waiting for tasks forever, each holding the console open, so the
+    command that ran the notebook never ends for whoever started it."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+    threading.Thread(target=watch, name="gradlib-parent-watch", daemon=True).start()
+
+
+def _start(data, run_dir, on_start: Callable | None, parent: int | None = None):
+    if parent is not None and sys.platform != "win32":
+        _end_with(parent)
     gc.freeze()  # what the worker inherits is never walked by its collector (nor its pages copied for it)
     _STATE.update(data=data, run_dir=run_dir)
     if on_start is not None:
@@ -59,6 +74,6 @@ def run(fn: Callable, tasks: list[tuple], data, run_dir, n: int, on_start: Calla
         return {t: fn(data, run_dir, *t) for t in tasks}
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     with ProcessPoolExecutor(max_workers=min(n, len(tasks)), mp_context=ctx, initializer=_start,
-                             initargs=(data, run_dir, on_start)) as pool:
+                             initargs=(data, run_dir, on_start, os.getpid())) as pool:
         futures = {t: pool.submit(_call, fn, *t) for t in tasks}
         return {t: f.result() for t, f in futures.items()}
