@@ -46,5 +46,6 @@ def pdftext(pdf: Path) -> str:
     else:
         from pypdf import PdfReader
 
-        text = "".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
+        # pypdf 6-7 reads fpdf2's two-byte Identity codes with a NUL before each character; poppler does not
+        text = "".join(p.extract_text() for p in PdfReader(str(pdf)).pages).replace("\x00", "")
     return "".join(text.split())
