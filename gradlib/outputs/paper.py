@@ -1,7 +1,7 @@
 """How a sheet lies on A4 paper: column widths within the page, titles that fit it, lines of wrapped text.
 
 Widths are Excel's units (the width of a digit of Calibri 11, about 7 pixels); a CJK character of the 11 pt
-body font counts as 2 (``text_width``). Heights are points. The printable area is A4 less the margins that
+body font counts as 2 (``width_of``). Heights are points. The printable area is A4 less the margins that
 ``Sheet.finish`` sets (0.4 in left and right, 0.7 in top and bottom).
 """
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 
 PORTRAIT_WIDTH, LANDSCAPE_WIDTH = 100, 145     # sum of column widths that prints at 100 % across the page
 PORTRAIT_HEIGHT, LANDSCAPE_HEIGHT = 720, 470   # points of rows that print on one page at 100 %
@@ -19,17 +18,14 @@ SEPARATOR = "　　"                              # between the parts of a subti
 DEFAULT_ROW = 15.0
 
 
-def text_width(s: pd.Series) -> pd.Series:
-    """Display width of each string: a CJK (non-ASCII) character counts as 2, others as 1 (NaN when missing)."""
-    values = s.astype(str).to_numpy(dtype=object)
-    if all(isinstance(v, str) for v in values):
-        return pd.Series(np.fromiter(map(width_of, values), dtype=np.int64, count=len(values)), index=s.index)
-    return pd.Series([width_of(v) if isinstance(v, str) else np.nan for v in values], index=s.index, dtype=float)
-
-
 def width_of(text: str) -> int:
     """The display width of one string: twice its characters less its ASCII ones."""
     return 2 * len(text) - len(text.encode("ascii", "ignore"))
+
+
+def widths_of(texts: list[str]) -> np.ndarray:
+    """The display width of each of these strings."""
+    return np.fromiter(map(width_of, texts), dtype=np.int64, count=len(texts))
 
 
 def page_width(landscape: bool) -> float:
@@ -90,10 +86,19 @@ def break_lines(text: str, total: float, size: float = 11) -> tuple[str, int]:
     return "\n".join(lines), sum(lines_needed(width_of(x) * size / 11, total) for x in lines)
 
 
-def wrapped_lines(segments: pd.Series, n: int, column: float) -> np.ndarray:
-    """Lines of each of n cells of a wrapped column: segments are the widths of each cell's lines (index = cell)."""
-    per = np.ceil(segments.clip(lower=1) / max(column - 1.5, 1)).groupby(level=0).sum()
-    return per.reindex(range(n), fill_value=1).to_numpy()
+def line_widths(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The lines of the cells of a wrapped column: for each line, which cell it is in and its display width."""
+    cells, widths = [], []
+    for i, text in enumerate(texts):
+        for line in text.split("\n"):
+            cells.append(i)
+            widths.append(width_of(line))
+    return np.array(cells, dtype=np.intp), np.array(widths, dtype=np.int64)
+
+
+def wrapped_lines(cells: np.ndarray, widths: np.ndarray, n: int, column: float) -> np.ndarray:
+    """Printed lines of each of n cells of a wrapped column, from line_widths (every cell has a line)."""
+    return np.bincount(cells, weights=np.ceil(np.maximum(widths, 1) / max(column - 1.5, 1)), minlength=n)
 
 
 def room_left(heights: list[float], scale: float, landscape: bool) -> float:

@@ -20,7 +20,7 @@ import pandas as pd
 import xlsxwriter
 
 from . import paper
-from .paper import LINE_HEIGHT, PORTRAIT_WIDTH, text_width
+from .paper import LINE_HEIGHT, PORTRAIT_WIDTH, widths_of
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 FOOTER = "&C第 &P 页 共 &N 页"
@@ -159,7 +159,7 @@ class Sheet:
         self.blocks: list[Block] = []
         self._merged: list[tuple[int, str, str, float]] = []  # (row, text, format, height) spanning all columns
         self._wanted: dict[int, float] = {}   # wrapped columns: the width that would need no wrapping
-        self._wrapped: list[tuple[int, int, int, pd.Series]] = []  # (first row, rows, column, widths of lines)
+        self._wrapped: list[tuple] = []  # (first row, rows, column, each line's cell, each line's width)
         self._min_height: dict[int, float] = {}
         self._charts: list[tuple[object, str, float, float]] = []  # (chart, name of its own sheet, x, y scale)
         if title:
@@ -198,26 +198,28 @@ class Sheet:
                         ws.write_blank(first + i, j, None, f)
                     else:
                         ws.write_number(first + i, j, x, f)
-                w = text_width(pd.Series([f"{x:.2f}" if c in money else f"{x:g}" for x in num if not math.isnan(x)],
-                                         dtype=object))
-                self._fit(j, str(c), w, 16)
+                shown = [f"{x:.2f}" if c in money else f"{x:g}" for x in num if not math.isnan(x)]
+                self._fit(j, str(c), widths_of(shown), 16)
                 continue
-            s = v.astype(object).where(v.notna(), "").astype(str).reset_index(drop=True)
+            # plain lists, not pandas: a class packet's columns are a few dozen cells, where each pandas call
+            # costs more than the cells (a third of the time of 20,836 packets)
+            values = v.to_numpy(dtype=object)
+            texts = ["" if missing else str(x) for x, missing in zip(values, pd.isna(values))]
             f = fmt["wrap" if c in wrap else "center" if c in center else "text"]
             blank_fmt = fmt["fill"] if c in fill_blank else f
             write = ws.write_string
-            for i, x in enumerate(s.to_numpy()):
+            for i, x in enumerate(texts):
                 if x:
                     write(first + i, j, x, f)
                 else:
                     ws.write_blank(first + i, j, None, blank_fmt)
             if c in wrap and n:
-                sw = text_width(s.str.split("\n").explode())
-                self._fit(j, str(c), sw, max_width)
-                self._wanted[j] = max(self._wanted.get(j, 0), float(sw.max()) + 2)
-                self._wrapped.append((first, n, j, sw))
+                cells, widths = paper.line_widths(texts)
+                self._fit(j, str(c), widths, max_width)
+                self._wanted[j] = max(self._wanted.get(j, 0), float(widths.max()) + 2)
+                self._wrapped.append((first, n, j, cells, widths))
             else:
-                self._fit(j, str(c), text_width(s) if n else pd.Series([], dtype=int), max_width)
+                self._fit(j, str(c), widths_of(texts), max_width)
         if row_height is not None:
             for i in range(n):
                 self._min_height[first + i] = row_height
@@ -249,7 +251,7 @@ class Sheet:
         """A chart below the tables when the sheet then still prints on one page, else on its own sheet."""
         self._charts.append((chart, sheet_name, x_scale, y_scale))
 
-    def _fit(self, j: int, header: str, widths: pd.Series, cap: float) -> float:
+    def _fit(self, j: int, header: str, widths: np.ndarray, cap: float) -> float:
         head = max(len(line) + sum(1 for ch in line if ord(ch) > 127) for line in header.split("\n"))
         data = float(widths.max()) if len(widths) else 0.0
         w = min(max(head, data) + 2, max(cap, head + 2))
@@ -270,8 +272,8 @@ class Sheet:
     def _heights(self, total: float) -> dict[int, float]:
         """The height of every row set here: wrapped cells, title and note rows, minimum heights."""
         heights = dict(self._min_height)
-        for first, n, j, sw in self._wrapped:
-            lines = paper.wrapped_lines(sw, n, self.widths[j])
+        for first, n, j, cells, widths in self._wrapped:
+            lines = paper.wrapped_lines(cells, widths, n, self.widths[j])
             for i in np.flatnonzero(lines > 1):
                 heights[first + i] = max(heights.get(first + i, 0), LINE_HEIGHT * lines[i] + 3)
         return heights
