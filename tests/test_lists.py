@@ -358,6 +358,7 @@ def test_graduate_database_has_national_headers_and_full_data(run):
     header, data = table(ws)
     assert ws.print_title_rows == "$1:$1" and header[:4] == ["校内学号", "姓名", "性别", "身份证号"]
     assert {"现家庭住址", "修读专业", "毕业证书编号", "出生日期", "政治面貌"} <= set(header)
+    assert [h for h in header if h.isascii()] == []  # none of gradlib's own columns (id_other_type was)
     r = records(ws).set_index("校内学号")
     s = cf.tables["students"].set_index("学号")
     assert r.loc[S[0], "身份证号"] == s.loc[S[0], "身份证号"] and r.loc[S[0], "出生日期"] == "2008-01-15"

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..formats import iso_dates
 from ..rules import Decisions
+from ..sources.tables import DERIVED_COLUMNS
 from . import listing
 from .internal import trusted_ids
 
@@ -20,8 +21,7 @@ DATABASE_HEADERS = {"学号": "校内学号", "姓名": "姓名", "性别": "性
                     "专业": "修读专业", "班级": "班级", "入学年份": "入学年份", "中考报名序号": "中考报名序号",
                     "证书编号": "毕业证书编号", "联系电话": "联系电话"}
 IMPORT_ROWS, IMPORT_SHEETS = 2000, 3   # the national system imports ≤ 2,000 rows per sheet, ≤ 3 sheets per file
-_INTERNAL_COLUMNS = {"excel_row", "source_file", "source_sheet", "id_numeric", "id_temporary", "birth_date",
-                     "birth_bad", "status_valid", "status", "certified", "成绩认定", "班主任", "学籍状态"}
+_INTERNAL_COLUMNS = set(DERIVED_COLUMNS) | {"成绩认定", "班主任", "学籍状态"}  # the roster's, not the system's
 
 
 def database_rows(d: Decisions) -> pd.DataFrame:

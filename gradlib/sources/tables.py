@@ -123,6 +123,11 @@ def students(t: RawTable, found: Findings) -> pd.DataFrame | None:
     return _roster_fields(t, found)
 
 
+# what _roster_fields adds to the roster's own columns: gradlib's, never written to a list as a column
+DERIVED_COLUMNS = ("excel_row", "source_file", "source_sheet", "id_numeric", "id_other_type", "id_temporary",
+                   "birth_date", "birth_bad", "status_valid", "status", "certified")
+
+
 def _roster_fields(t: RawTable, found: Findings) -> pd.DataFrame:
     """The roster's typed fields: normalised IDs, birth date, status, certification, entry year."""
     d = t.data
