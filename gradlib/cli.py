@@ -7,6 +7,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from . import clock
 from .errors import GradlibError, RegistryError
 
 # argparse's own error messages, in Chinese (office staff read them); matched, never monkeypatched
@@ -203,7 +204,7 @@ def _transfer(args) -> int:
             print(f"已登记档案移交：{t['name']}（{t['student_id']}）→ {t['receiving_school']}（{t['reason']}），"
                   + (f"{t['handed_over']} 已移交" if t["handed_over"] else "待移交"))
         elif args.action == "done":
-            t = transfers.done(reg, args.student, _by(args), day=_day(args.date) or _today(),
+            t = transfers.done(reg, args.student, _by(args), day=_day(args.date) or clock.today(),
                                tracking=args.tracking or "")
             print(f"已登记移交：学号 {t['student_id']} 的档案于 {t['handed_over']} 移交{t['receiving_school']}")
         else:
@@ -214,12 +215,6 @@ def _transfer(args) -> int:
             if args.out:
                 print(transfers.write_list(df, args.out, pending_only=not args.all))
     return 0
-
-
-def _today():
-    import datetime as dt
-
-    return dt.date.today()
 
 
 def _stock(args) -> int:
@@ -234,7 +229,7 @@ def _stock(args) -> int:
             print(stock.void(reg, args.row, _by(args), args.reason or ""))
         elif args.action:
             print(stock.record(reg, stock.ACTIONS[args.action], {"inner": args.inner, "cover": args.cover}, _by(args),
-                               day=_day(args.date) or _today(), cohort=args.cohort, reason=args.reason or ""))
+                               day=_day(args.date) or clock.today(), cohort=args.cohort, reason=args.reason or ""))
         print(_frame_text(stock.balance(reg), "空白毕业证书结存"))
         if args.list:
             print(_frame_text(stock.rows(reg), "最近的库存记录"))

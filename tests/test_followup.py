@@ -15,6 +15,7 @@ import pytest
 from builders import CohortFiles
 from registry_helpers import cli
 
+from gradlib.clock import TODAY_ENV
 from gradlib.errors import RegistryError
 from gradlib.registry import Registry, current_graduates, history, published
 from gradlib.run.publish import publish
@@ -47,6 +48,14 @@ def last_line(r) -> Path:
 
 def decisions(run: Path) -> pd.DataFrame:
     return pd.read_csv(run / "decisions.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def rehearsal_day():
+    """The six-student cohort graduates in 2027: these tests live on a day past its follow-ups' dates."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(TODAY_ENV, "2028-07-01")
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -242,3 +251,26 @@ def test_nobody_to_follow_is_said_plainly(tmp_path):
     publish(run)
     r = cli("followup", tmp_path / "c" / "params.yaml")
     assert r.returncode == 1 and "无需跟踪复核" in r.stderr
+
+
+def test_a_follow_up_dated_after_today_is_a_preview_and_cannot_be_published(year, tmp_path, monkeypatch):
+    """A mistyped --as-of (2030 for 2027) must not abandon students who still have time: publish refuses it."""
+    _, params, _, _, _ = year
+    monkeypatch.setenv(TODAY_ENV, "2028-06-20")
+    r = cli("followup", params, "--as-of", "2030-01-01")
+    run = last_line(r)
+    assert "仅供预览，不能发布" in r.stderr and "2030年1月1日" in r.stderr
+    r = cli("publish", run)
+    assert r.returncode != 0 and "晚于今天（2028年6月20日），不能发布" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_follow_up_looking_in_the_wrong_folder_names_the_registry_it_found(tmp_path):
+    """make demo runs and publishes into outputs/demo: a follow-up of its params without --output-dir looked for
+    the registry elsewhere and said the cohort was never published."""
+    work = tmp_path / "work"
+    (work / "outputs" / "demo").mkdir(parents=True)
+    Registry(work / "outputs" / "demo" / "registry.sqlite").close()
+    params = CohortFiles(tmp_path / "c").write()
+    r = cli("followup", params, cwd=work)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "找到的登记库：outputs/demo/registry.sqlite" in r.stderr and "加上 --output-dir outputs/demo" in r.stderr

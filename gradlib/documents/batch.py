@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .. import clock
 from ..errors import DocumentError, DocumentRefused
 from ..reasons import DOCUMENT_BY_CODE
 from ..registry import now
@@ -51,7 +52,7 @@ def read_asks(path: Path, kind: str, purpose: str = "") -> list[Ask]:
 def certificates_from_table(office: Office, kind: str, path: Path, purpose: str = "", day: dt.date | None = None,
                             pdf: bool = True) -> list[store.Issued]:
     """Issue one certificate per row of the table, in one transaction, and one combined PDF of them all."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     asks = read_asks(path, kind, purpose)
 
     def prepare_all(db):

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .. import formats
+from .. import clock, formats
 from ..errors import DocumentRefused
 from ..reasons import CERTIFICATE_KINDS, DOCUMENT_BY_CODE, GRADUATE_OUTCOMES, STUDYING_STATUSES, outcome_label
 from . import store
@@ -165,5 +165,5 @@ def prepare(db, ask: Ask, office: Office, day: dt.date) -> Request:
 
 def certificate(office: Office, ask: Ask, day: dt.date | None = None, pdf: bool = True) -> store.Issued:
     """Issue one certificate (DOCX, and PDF where LibreOffice is installed); refused by the rules above."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     return issue(office, lambda db: [prepare(db, ask, office, day)], day, pdf)[0]

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import clock
 from ..errors import DocumentError
 from ..params import Params, load_params
 from ..reasons import DOCUMENT_BY_CODE, GRADUATE_OUTCOMES, outcome_label
@@ -137,7 +138,7 @@ def print_diplomas(run_dir, students=None, by=None, registry=None, out=None, spo
     with `spoiled`, first record that 证书编号's blank as spoiled and void its print, then print it again."""
     run_dir = Path(run_dir).resolve()
     params = _params(run_dir)
-    by, day = by or default_user(), day or dt.date.today()
+    by, day = by or default_user(), day or clock.today()
     tpl = templates.find(LAYOUT, params.documents.templates)
     lay = layout.load_layout(tpl.path, params.documents.offset_mm)
     target_dir = Path(out).resolve() if out else (Path(registry or params.registry).parent / "证明文件" / "毕业证书")

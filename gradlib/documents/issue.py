@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import formats
+from .. import clock, formats
 from ..errors import DocumentError
 from ..params import DEFAULT_SCHOOL, DocumentsSpec, load_params
 from ..reasons import DOCUMENT_BY_CODE, STATUS_CHANGES
@@ -91,7 +91,7 @@ def issue(office: Office, prepare: Callable[[object], list[Request]], day: dt.da
           pdf: bool = True, combined: str | None = None) -> list[store.Issued]:
     """Issue the documents `prepare(db)` asks for (it checks the rules inside the transaction and raises
     DocumentRefused), all in one transaction; then PDFs, and one combined PDF named `combined`."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     with Registry(office.registry, create=False) as reg:
         secret = reg.secret()
         at = now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import clock
 from ..errors import DocumentRefused
 from ..reasons import DOCUMENT_BY_CODE, GRADUATE_OUTCOMES, outcome_label
 from . import store
@@ -15,7 +16,7 @@ from .issue import Office, Request, issue, record_of
 def write_letter(office: Office, student_id: str, purpose: str = "", day: dt.date | None = None,
                  pdf: bool = True) -> store.Issued:
     """Write the verification letter of a graduate in the registry (refused for anyone else)."""
-    day = day or dt.date.today()
+    day = day or clock.today()
     kind = DOCUMENT_BY_CODE["letter"]
 
     def prepare(db):

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import clock
 from ..findings import Kind
 from ..params import PhotoSpec, Source, _Checker, _jsonable, _photo, read_yaml
 
@@ -126,4 +127,4 @@ def _sources(ck: _Checker, given, data_dir: Path) -> dict[str, Source]:
 
 def today() -> dt.date:
     """Today's date (the default day of a review or a status change)."""
-    return dt.date.today()
+    return clock.today()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .. import clock
 from ..errors import RecordsRejected, RegistryError
 from ..findings import Kind, Problem
 from ..reasons import COLLECTION_BY_CODE, outcome_label
@@ -149,7 +150,7 @@ def _check(db, it: Collection, cohort: int | None, correct: bool, problems: list
                                    f"不是“{outcome_label('COLLECT')}”，不能登记领取或邮寄",
                                    "已发布结果为可领取的学生；跟踪复核后可领取的，请先发布跟踪复核结果"))
         return None
-    if it.day is not None and it.day > dt.date.today():
+    if it.day is not None and it.day > clock.today():
         problems.append(it.problem(Kind.DATE_IN_FUTURE, "邮寄日期" if it.method == "mail" else "领取日期",
                                    it.day.isoformat(), "日期晚于今天", "已经发生的领取或邮寄日期"))
         return None
@@ -197,7 +198,7 @@ def collect_one(reg: Registry, student_id: str, by: str, *, day: dt.date | None 
     if receiver and mail:
         raise RegistryError("邮寄的记录没有领取人：--receiver 只用于本人或代领")
     method = "void" if void else "mail" if mail or tracking else "in_person"
-    item = Collection(student_id.strip(), method, None if void else day or dt.date.today(), receiver.strip(),
+    item = Collection(student_id.strip(), method, None if void else day or clock.today(), receiver.strip(),
                       tracking.strip(), note=note)
     record(reg, [item], by, cohort=cohort, correct=correct)
     found = graduate(reg.db, item.student_id, cohort)[0]

@@ -26,13 +26,20 @@ def open_registry(path=None, *, create: bool = False) -> Registry:
     """The registry at path (default outputs/registry.sqlite); RegistryError when it does not exist and
     create is False."""
     if not path and not create and not DEFAULT_PATH.exists():
-        others = sorted(DEFAULT_PATH.parent.glob(f"*/{DEFAULT_PATH.name}"))  # e.g. the demo's outputs/demo/
+        others = registries_nearby()
         if others:
             found = "、".join(str(p) for p in others)
             raise RegistryError(f"登记库不存在：{DEFAULT_PATH}（未用 --registry 指定时使用此文件）。"
                                 f"在 {DEFAULT_PATH.parent} 下找到的登记库：{found}；"
                                 f"请用 --registry {others[0]} 指定要使用的登记库")
     return Registry(Path(path) if path else DEFAULT_PATH, create=create)
+
+
+def registries_nearby(but: Path | None = None) -> list[Path]:
+    """Registries in outputs/ and one folder below it (e.g. the demo's outputs/demo/), but the one given."""
+    found = [DEFAULT_PATH] if DEFAULT_PATH.is_file() else []
+    found += sorted(DEFAULT_PATH.parent.glob(f"*/{DEFAULT_PATH.name}"))
+    return [p for p in found if but is None or p.resolve() != Path(but).resolve()]
 
 
 def now() -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import formats
+from .. import clock, formats
 from ..errors import GradlibError, RegistryError
 from ..formats import cn_date, cn_datetime
 from ..outputs.listing import class_key
@@ -102,7 +102,7 @@ def status(reg: Registry, cohort: int, as_of: dt.date | None = None) -> Status:
     window, known = issue_window_of(pub.folder, cohort)
     return Status(cohort, pub, published(reg, cohort, "followup"), outcomes, len(in_person) - proxy, proxy,
                   int((live["method"] == "mail").sum()) if len(live) else 0, left.reset_index(drop=True),
-                  window, known, as_of or dt.date.today())
+                  window, known, as_of or clock.today())
 
 
 def overview(path, cohort: int, roster: int, spares: float, as_of: dt.date | None = None):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import clock
 from ..errors import RegistryError
 from ..params import load_params
 from ..reasons import ARTICLES, STOCK_EVENT_BY_CODE, STOCK_ITEM_BY_CODE, STOCK_ITEMS
@@ -76,7 +77,7 @@ def void(reg: Registry, row: int, by: str, reason: str = "") -> str:
             raise RegistryError(f"库存记录 {row} 已作废")
         db.execute("INSERT INTO stock (item, event, quantity, day, cohort, reason, supersedes, recorded_by, "
                    "recorded_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                   (old["item"], "void", 0, dt.date.today().isoformat(), old["cohort"], reason or None, row, by, now()))
+                   (old["item"], "void", 0, clock.today().isoformat(), old["cohort"], reason or None, row, by, now()))
     return (f"已作废库存记录 {row}：{old['day']} {STOCK_EVENT_BY_CODE[old['event']].label}"
             f"{STOCK_ITEM_BY_CODE[old['item']].label} {old['quantity']}")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import formats
+from .. import clock, formats
 from ..errors import RegistryError
 from ..outputs.listing import OFFICE, class_key
 from ..outputs.workbook import INTERNAL_SUFFIX, Book
@@ -108,6 +108,6 @@ def write_list(df: pd.DataFrame, folder, pending_only: bool = True) -> Path:
              max_width=30)
     for j in (COLUMNS.index(s) for s in SIGNATURES):
         sh.widths[j] = max(sh.widths.get(j, 0), 14)  # room to sign
-    sh.sign(OFFICE, formats.cn_date(dt.date.today()))
+    sh.sign(OFFICE, formats.cn_date(clock.today()))
     sh.finish(landscape=True)
     return book.close()

@@ -6,13 +6,13 @@ recomputes the decisions from that file. Batch runs never create a widget.
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import getpass
 import html
 import os
 import traceback
 
+from .. import clock
 from ..errors import GradlibError, RecomputeFailed, WaiverRejected
 from ..reasons import OUTCOME_BY_CODE, OUTCOMES, REASON_BY_CODE, REASONS, WAIVE, WAIVER_OPERATIONS, reason_labels
 from ..rules import Decisions, decide
@@ -227,7 +227,7 @@ class ReviewPanel:
                                     style=wide, layout=lay(width="30em", height="4em"))
         self.form_approver = w.Text(placeholder="批准人（必填）", description="批准人", style=wide,
                                     layout=lay(width="30em"))
-        self.form_date = w.DatePicker(value=dt.date.today(), description="批准日期", style=wide)
+        self.form_date = w.DatePicker(value=clock.today(), description="批准日期", style=wide)
         self.form_recorder = w.Text(value=_recorder_default(), placeholder="记录人（必填，您的姓名）",
                                     description="记录人", style=wide, layout=lay(width="30em"))
         self.form_submit = w.Button(description="记录", button_style="primary", icon="check")

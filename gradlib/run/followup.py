@@ -16,10 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import clock
 from ..errors import GradlibError
+from ..formats import cn_date
 from ..log import progress
 from ..params import Params, load_params
 from ..registry import Registry, current_graduates, published
+from ..registry.db import registries_nearby
 from ..rules import DECISION_COLUMNS, FollowUp, to_follow
 from ..sources import load_cohort
 from . import archive
@@ -44,7 +47,7 @@ class Followed:
 def as_of_date(value) -> dt.date:
     """--as-of as a date (today when blank); a clear problem when it is not a date."""
     if value in (None, ""):
-        return dt.date.today()
+        return clock.today()
     if isinstance(value, dt.date):
         return value
     try:
@@ -64,6 +67,11 @@ def from_registry(params: Params) -> Followed:
     """The WITHHELD and DEFERRED students of the cohort's published result, as the registry holds them now."""
     path = params.registry
     if path is None or not Path(path).is_file():
+        near = registries_nearby(but=path)
+        if near:  # published from a run made with another --output-dir (make demo: outputs/demo)
+            raise FollowupRefused(f"登记库 {path} 不存在（登记库在运行的输出文件夹中）。找到的登记库：{'、'.join(map(str, near))}。"
+                                  f"如本届是用 --output-dir {near[0].parent} 运行并发布的，跟踪复核也请加上 "
+                                  f"--output-dir {near[0].parent}")
         _refuse_unpublished(params, f"登记库 {path} 不存在")
     with Registry(path, create=False) as reg:
         pub = published(reg, params.cohort, "cohort")
@@ -150,5 +158,7 @@ def run_followup(params_path, output_dir=None, as_of=None, timeout: int | None =
     """Run the follow-up of one cohort: find whom to follow, execute followup.ipynb, archive. Returns the folder."""
     day = as_of_date(as_of)
     params = load_params(params_path, output_dir)
-    progress(f"参数已读取：{params.cohort} 届，跟踪复核日期 {day.isoformat()}")
+    progress(f"参数已读取：{params.cohort} 届，跟踪复核日期 {cn_date(day)}")
+    if day > clock.today():
+        progress(f"注意：跟踪复核日期 {cn_date(day)} 晚于今天（{cn_date(clock.today())}）：本次结果仅供预览，不能发布")
     return execute(followup_job(params, day), timeout)

@@ -1,12 +1,13 @@
 """`gradlib publish RUN_FOLDER`: make a finished run the cohort's official result in the registry."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pandas as pd
 
-from .. import formats
+from .. import clock, formats
 from ..errors import RegistryError
 from ..params import load_params
 from ..registry import Registry, RunRecord, default_user, published
@@ -71,7 +72,13 @@ def publish(run_dir, by: str | None = None, registry: Path | None = None):
 
 
 def check_basis(reg: Registry, run: RunRecord, manifest: dict):
-    """A follow-up run may be published only while the cohort result it followed is still the official one."""
+    """A follow-up run may be published only while the cohort result it followed is still the official one, and
+    only once its day has come: the withheld it found past their deadline are abandoned for good."""
+    day = manifest.get("as_of")
+    if day and dt.date.fromisoformat(day) > clock.today():
+        raise RegistryError(f"跟踪复核运行 {run.run_id} 的复核日期 {formats.cn_date(dt.date.fromisoformat(day))} 晚于今天"
+                            f"（{formats.cn_date(clock.today())}），不能发布：发布后逾期的缓发学生视同放弃，不能撤回。"
+                            "请在复核日期当天或之后重新运行 gradlib followup，再发布")
     current = published(reg, run.cohort, "cohort")
     follows = manifest.get("follows") or {}
     if current is not None and follows.get("publication") != current.publication:
