@@ -24,6 +24,7 @@ class Kind(StrEnum):
     PARAMS_ENCODING = "params_encoding"
     PARAMS_SYNTAX = "params_syntax"
     PARAMS_NOT_MAPPING = "params_not_mapping"
+    PARAMS_NOT_A_FILE = "params_not_a_file"
     UNKNOWN_KEY = "unknown_key"
     MISSING_KEY = "missing_key"
     BAD_VALUE = "bad_value"

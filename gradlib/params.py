@@ -196,9 +196,39 @@ class _Checker(Findings):
         return (a, b) if a and b else None
 
 
+_YAML_PROBLEMS = {  # PyYAML's frequent problems, as a registrar would say them
+    "mapping values are not allowed": "这里多了一个冒号，或上一行的缩进不对",
+    "could not find expected ':'": "缺少冒号",
+    "cannot start any token": "含有制表符（Tab）或不能开头的字符，缩进请用空格",
+    "expected <block end>": "缩进不一致",
+    "found unexpected end of stream": "引号没有配对",
+    "expected ',' or ']'": "方括号 [ ] 没有配对",
+    "expected ',' or '}'": "花括号 { } 没有配对",
+    "found duplicate anchor": "重复的 & 标记",
+    "found undefined alias": "未定义的 * 引用",
+}
+
+
+def _yaml_problem(english: str) -> str:
+    """PyYAML's problem in Chinese, ending in '；' (nothing when it is not one of the frequent ones)."""
+    return next((zh + "；" for en, zh in _YAML_PROBLEMS.items() if en in english), "")
+
+
 def read_yaml(path: Path) -> dict:
     """A params file as a mapping of text scalars; ParamsError (in Chinese) when it cannot be one."""
     name = path.name
+    if path.is_dir():
+        inside = sorted(p.name for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml"))
+        raise ParamsError([Problem(Kind.PARAMS_NOT_A_FILE, str(path), problem="这是文件夹，不是参数文件" + (
+            f"（文件夹中的参数文件：{'、'.join(inside)}）" if inside else ""),
+            expected="参数文件（.yaml）的路径，如 demo/params.yaml")])
+    if path.is_file():
+        with path.open("rb") as f:
+            head = f.read(4)
+        if head in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):  # xlsx (a zip), xls (OLE)
+            raise ParamsError([Problem(Kind.PARAMS_NOT_A_FILE, name, problem="这是 Excel 工作簿，不是参数文件",
+                                       expected="参数文件（.yaml）的路径，如 demo/params.yaml；部门的表格由参数文件中的"
+                                                " students、grades、fees、internship 指定")])
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -213,7 +243,7 @@ def read_yaml(path: Path) -> dict:
         mark = getattr(e, "problem_mark", None)
         row = mark.line + 1 if mark else None
         raise ParamsError([Problem(Kind.PARAMS_SYNTAX, name, "", row, problem=(
-            f"格式错误（请检查这一行附近的缩进、冒号后的空格、括号是否成对；解析器信息：{getattr(e, 'problem', e)}）"),
+            f"格式错误（{_yaml_problem(getattr(e, 'problem', '') or '')}请检查这一行附近的缩进、冒号后的空格、引号和括号是否成对）"),
             expected="每行“参数名: 值”，冒号后留一个空格")]) from None
     if not isinstance(raw, dict):
         raise ParamsError([Problem(Kind.PARAMS_NOT_MAPPING, name, problem="参数文件应为“键: 值”的映射",

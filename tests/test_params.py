@@ -79,3 +79,29 @@ def test_every_params_key_has_its_meaning_in_the_docs():
     page = (Path(__file__).resolve().parents[1] / "docs" / "params.md").read_text(encoding="utf-8")
     for k in KEYS:
         assert f"| `{k}` |" in page and KEY_MEANINGS[k].split(" (")[0][:30] in page
+
+
+@pytest.mark.parametrize("text, says", [("cohort: 2027\n  school: x\n", "缩进"), ("cohort: [2027\n", "方括号"),
+                                        ("cohort:\n\t- 2027\n", "制表符"), ("school: '江西\n", "引号")])
+def test_a_yaml_mistake_is_explained_in_chinese_with_its_line(tmp_path, text, says):
+    with pytest.raises(ParamsError) as e:
+        load_params(write(tmp_path, text))
+    q = e.value.problems[0]
+    assert q.row is not None and says in q.problem
+    assert not any(w in q.problem for w in ("mapping", "expected", "found", "token"))  # PyYAML's English
+
+
+def test_a_folder_or_a_workbook_given_as_params_is_named_for_what_it_is(tmp_path):
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "params.yaml").write_text(BASE, encoding="utf-8")
+    with pytest.raises(ParamsError) as e:
+        load_params(tmp_path / "demo")
+    assert e.value.problems[0].kind == Kind.PARAMS_NOT_A_FILE and "文件夹中的参数文件：params.yaml" in e.value.report()
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "学籍库.xlsx"))
+    book.add_worksheet().write_string(0, 0, "学号")
+    book.close()
+    with pytest.raises(ParamsError) as e:
+        load_params(tmp_path / "学籍库.xlsx")
+    assert "这是 Excel 工作簿，不是参数文件" in e.value.report() and "UTF-8" not in e.value.report()
