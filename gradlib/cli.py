@@ -375,12 +375,13 @@ def _class_review(args) -> int:
 
 
 def _correct(args) -> int:
+    from .formats import cn_datetime
     from .intake.store import correct
 
     _, reg, by = _opened(args)
     with reg:
         c = correct(reg, args.student_id, args.field, args.value, args.why, by)
-    print(f"已更正学号 {c['学号']} 的{c['字段']}：“{c['原值']}” → “{c['新值']}”（原因：{c['原因']}；{c['更正人']}，{c['更正时间']}）")
+    print(f"已更正学号 {c['学号']} 的{c['字段']}：“{c['原值']}” → “{c['新值']}”（原因：{c['原因']}；{c['更正人']}，{cn_datetime(c['更正时间'])}）")
     return 0
 
 

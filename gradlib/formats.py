@@ -38,6 +38,11 @@ def iso(d) -> str:
     return (d.date() if isinstance(d, dt.datetime) else d).isoformat()
 
 
+def record_time(t: dt.datetime) -> str:
+    """2027-06-12 10:15:00: when a row of a file staff keep (the waivers) was recorded, as they write it."""
+    return t.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def iso_dates(s: pd.Series) -> pd.Series:
     """A datetime series as 2027-07-01 strings (NaT as NaN)."""
     return pd.to_datetime(s).dt.strftime("%Y-%m-%d")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import findings as F
+from .formats import cn_datetime
 from .outputs import charts, listing, tables
 from .outputs import write_outputs as _write_outputs
 from .outputs.html import html_table
@@ -237,7 +238,7 @@ def show_followed(f):
           f"待跟踪复核的学生（共 {len(f.records)} 人）"))
     if f.follows.get("run_id"):
         later = f.follows.get("followup_run_id")
-        display(HTML(f"<p>依据：{html.escape(str(f.follows.get('recorded_at', '')).replace('T', ' '))} 由 "
+        display(HTML(f"<p>依据：{html.escape(cn_datetime(f.follows.get('recorded_at')))} 由 "
                      f"{html.escape(str(f.follows.get('recorded_by', '')))} 发布的运行 "
                      f"{html.escape(str(f.follows['run_id']))}" +
                      (f"，及此后发布的跟踪复核结果（最近一次：运行 {html.escape(str(later))}）" if later else "") +

@@ -182,6 +182,9 @@ def test_the_abandoned_list_is_internal(year):
     assert data == [[1, "2024000003", "王芳", "24机电1班", "机电技术应用", "课程经补考、清考后仍不合格", "2028年6月20日"]]
     assert "内部资料 请勿外传" in wb.active.oddHeader.center.text
     assert _rows(before / "视同放弃名单（内部）.xlsx")[1] == []  # before the deadline nobody is abandoned
+    basis = [c for row in wb.active.iter_rows(values_only=True) for c in row if c and "跟踪复核；" in str(c)]
+    assert basis and re.match(r"依据\d{4}年\d+月\d+日发布的运行 [\d-]+，截至2028年6月21日跟踪复核；缓发毕业证书的截止日期为2028年6月20日",
+                              basis[0]), basis  # dates as people write them, no ISO, no stray spaces
     wb = openpyxl.load_workbook(before / "跟踪复核结果（内部）.xlsx")
     assert all("内部资料 请勿外传" in ws.oddHeader.center.text for ws in wb)
     summary = wb["汇总"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -152,6 +153,7 @@ def test_waiver_is_appended_to_the_file_and_the_outcome_recomputed(panel, params
     assert (row["学号"], row["原因代码"], row["理由"], row["批准人"], row["操作"], row["记录人"]) == \
         (S2, "FEES_OWED", "家庭困难，经校长批准缓交", "王校长", "豁免", "教务处 李老师")
     assert row["日期"] == dt.date.today().isoformat() and row["记录时间"].startswith(dt.date.today().isoformat())
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row["记录时间"])  # as the office writes it, no T
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     # recomputed in place: outcome, counts, list (still filtered to DEFERRED) and detail
     assert outcome_of(panel.decisions, S2) == ("COLLECT", set(), {"FEES_OWED"})

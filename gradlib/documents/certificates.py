@@ -99,7 +99,7 @@ def _graduation(db, ask: Ask, office: Office, day: dt.date) -> Request:
     done = store.in_force(db, "graduation", rec["student_id"])
     if done:
         d = done[-1]
-        _refuse(ask, f"{who}已于 {d['recorded_at']} 由 {d['recorded_by']} 开具{kind.label} {d['serial']}，每人只开具一次；"
+        _refuse(ask, f"{who}已于{formats.cn_datetime(d['recorded_at'])}由 {d['recorded_by']} 开具{kind.label} {d['serial']}，每人只开具一次；"
                      f"确需重开时，先作废原件：gradlib void-document {d['serial']} --reason 原因")
     fields = {**student_fields(rec, office, ask.purpose), "diploma_number": diploma_number(db, rec)}
     return Request("graduation", fields, _person(rec), rec["student_id"], int(rec["cohort"]),

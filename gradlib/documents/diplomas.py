@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .. import clock
 from ..errors import DocumentError
+from ..formats import cn_datetime
 from ..params import Params, load_params
 from ..reasons import DOCUMENT_BY_CODE, GRADUATE_OUTCOMES, outcome_label
 from ..registry import Registry, current_graduates, default_user, now, published
@@ -100,7 +101,7 @@ def _choose(g, students, printed: dict) -> tuple[list[str], list[tuple[str, str]
             continue
         if sid in printed:
             d = printed[sid]
-            skipped.append((sid, f"已于 {d['recorded_at']} 打印（证书编号 {d['diploma_number']}）；内芯作废需重印时用 "
+            skipped.append((sid, f"已于{cn_datetime(d['recorded_at'])}打印（证书编号 {d['diploma_number']}）；内芯作废需重印时用 "
                                  f"--spoiled {d['diploma_number']} --reason 原因"))
             continue
         chosen.append(sid)

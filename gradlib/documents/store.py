@@ -132,7 +132,7 @@ def void(reg: Registry, serial: str, reason: str, by: str, db=None) -> dict:
     if doc is None:
         raise DocumentError(f"登记库中没有编号为 {serial} 的证书或证明")
     if doc["void_reason"] is not None:
-        raise DocumentError(f"{doc['serial']} 已于 {doc['voided_at']} 由 {doc['voided_by']} 作废（原因：{doc['void_reason']}）")
+        raise DocumentError(f"{doc['serial']} 已于{cn_datetime(doc['voided_at'])}由 {doc['voided_by']} 作废（原因：{doc['void_reason']}）")
 
     def write(d):
         d.execute("INSERT INTO document_voids (document, reason, recorded_by, recorded_at) VALUES (?,?,?,?)",

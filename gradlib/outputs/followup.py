@@ -73,8 +73,8 @@ def followup_table(fu: FollowUp) -> pd.DataFrame:
 
 def _basis(fu: FollowUp) -> str:
     f = fu.follows
-    pub = f"依据 {f.get('recorded_at', '')[:10]} 发布的运行 {f['run_id']}，" if f.get("run_id") else ""
-    return (f"{pub}截至 {cn_date(fu.as_of)} 跟踪复核；缓发毕业证书的截止日期为 {cn_date(fu.deadline)}"
+    pub = f"依据{cn_date(dt.date.fromisoformat(f['recorded_at'][:10]))}发布的运行 {f['run_id']}，" if f.get("run_id") else ""
+    return (f"{pub}截至{cn_date(fu.as_of)}跟踪复核；缓发毕业证书的截止日期为{cn_date(fu.deadline)}"
             f"（补考、清考成绩公布后一年），逾期未认定者{ABANDONED.label}。")
 
 

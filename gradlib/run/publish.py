@@ -83,4 +83,4 @@ def check_basis(reg: Registry, run: RunRecord, manifest: dict):
     follows = manifest.get("follows") or {}
     if current is not None and follows.get("publication") != current.publication:
         raise RegistryError(f"跟踪复核运行 {run.run_id} 依据的是运行 {follows.get('run_id')} 的发布结果，但本届的正式结果"
-                            f"已改为运行 {current.run_id}（{current.recorded_at} 发布）：请重新运行 gradlib followup 后再发布")
+                            f"已改为运行 {current.run_id}（{formats.cn_datetime(current.recorded_at)}发布）：请重新运行 gradlib followup 后再发布")

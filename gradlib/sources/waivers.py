@@ -19,6 +19,7 @@ import pandas as pd
 from ..errors import GradlibError, InputError, WaiverRejected
 from ..filelock import locked
 from ..findings import Findings, Kind
+from ..formats import record_time
 from ..params import Params
 from ..reasons import OPERATION_BY_LABEL, REASON_BY_CODE, WAIVABLE, WAIVE, WAIVER_OPERATIONS, reason_code
 from .reading import RawTable, csv_encoding, read_sheet, to_table
@@ -229,7 +230,7 @@ def make_row(student_id: str, code: str, reason: str, approver: str, date, opera
         raise WaiverRejected("请填写日期（批准日期）。")
     row = {"学号": _clean(student_id), "原因代码": code, "理由": _clean(reason), "批准人": _clean(approver),
            "日期": date.isoformat(), "操作": operation, "记录人": _clean(recorder),
-           "记录时间": (now or dt.datetime.now()).isoformat(timespec="seconds")}
+           "记录时间": record_time(now or dt.datetime.now())}
     blank = [k for k in ("学号", "理由", "批准人", "记录人") if not row[k]]
     if blank:
         raise WaiverRejected("请填写：" + "、".join(blank) + "（均为必填）。")
