@@ -300,7 +300,8 @@ def test_error_in_a_callback_is_shown_with_its_traceback(panel, params, monkeypa
     assert panel.error_box.layout.display == "flex"
     assert "操作出错" in panel.errors.value and "模拟的故障" in panel.errors.value
     assert "重新审核失败" in panel.errors.value and "请勿重复记录" in panel.form_status.value
-    assert "Traceback" in panel.errors.value and "broken" in panel.errors.value
+    assert "Traceback" in panel.errors.value and "broken" in panel.errors.value  # for the maintainer, folded:
+    assert "<details>" in panel.errors.value and "程序内部出错" in panel.errors.value
     assert len(rows_of(params.parent / "waivers.csv")) == 1
     panel.error_box.children[1].click()
     assert panel.error_box.layout.display == "none"
@@ -350,6 +351,7 @@ def test_voila_listens_on_loopback_only_without_token():
     cmd = voila_command(8123)
     assert HOST == "127.0.0.1" and "--Voila.ip=127.0.0.1" in cmd and "--port=8123" in cmd
     assert "--Voila.token=" in cmd and "--no-browser" in cmd and "--Voila.port_retries=0" in cmd
+    assert "--VoilaConfiguration.show_tracebacks=False" in cmd and "--Voila.log_level=ERROR" in cmd  # no English
     assert NOTEBOOK.is_file() and str(NOTEBOOK) in cmd
 
 

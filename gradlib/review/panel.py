@@ -66,8 +66,8 @@ def review_app(params_path) -> ReviewPanel | None:
     except GradlibError as e:  # bad params or structural input problems: the report says what to fix
         out.value = _error_html("无法打开审核", e.report(), None)
         return None
-    except Exception as e:
-        out.value = _error_html("无法打开审核", f"{type(e).__name__}: {e}", traceback.format_exc())
+    except Exception:
+        out.value = _error_html("无法打开审核", INTERNAL_ERROR, traceback.format_exc())
         return None
     out.layout.display = "none"
     display(panel.widget)
@@ -84,8 +84,11 @@ def panel_for(params_path) -> ReviewPanel:
     return ReviewPanel(decide(load_cohort(params, absent_waivers_ok=True)), waivers.locate(params))
 
 
+INTERNAL_ERROR = "程序内部出错。已记录的豁免不受影响；请把下方的技术细节发给维护人员。"
+
+
 def _error_html(title: str, message: str, tb: str | None) -> str:
-    detail = (f"<details open><summary>技术细节（请截图发给维护人员）</summary><pre>{html.escape(tb)}</pre></details>"
+    detail = (f"<details><summary>技术细节（维护人员用：展开后截图发给他们）</summary><pre>{html.escape(tb)}</pre></details>"
               if tb else "")
     return (f'{_CSS}<div class="gl-panel"><div class="gl-error"><b>{html.escape(title)}：</b>'
             f"<span style='white-space:pre-wrap'>{html.escape(message)}</span>{detail}</div></div>")
@@ -101,8 +104,8 @@ def _guarded(fn):
             self.form_status.value = f'<span class="gl-warn">未记录：{html.escape(str(e))}</span>'
         except GradlibError as e:
             self.show_error("操作出错", e.report(), traceback.format_exc())
-        except Exception as e:
-            self.show_error("操作出错", f"{type(e).__name__}: {e}", traceback.format_exc())
+        except Exception:
+            self.show_error("操作出错", INTERNAL_ERROR, traceback.format_exc())
     return run
 
 
@@ -392,7 +395,7 @@ class ReviewPanel:
         except Exception as e:
             self.form_status.value = (f'<span class="gl-warn">{html.escape(written)}，但重新审核失败'
                                       "（见面板上方的错误信息），请勿重复记录。</span>")
-            raise RecomputeFailed(f"{type(e).__name__}: {e}") from e
+            raise RecomputeFailed(e.report() if isinstance(e, GradlibError) else INTERNAL_ERROR) from e
         after = self.d.table["outcome"].iat[idx]
         label = REASON_BY_CODE[row["原因代码"]].label
         self.form_text.value = ""

@@ -50,21 +50,22 @@ def _kernel_dir() -> Path:
     spec = d / "kernels" / "python3"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
         "display_name": "gradlib (Python)", "language": "python"}), encoding="utf-8")
     return d
 
 
 def voila_command(port: int, notebook: Path = NOTEBOOK) -> list[str]:
     """The Voilà command line: loopback only, no token, no browser, no retry on another port, gradlib's template
-    (nothing requested from outside the machine; Voilà's own texts in Chinese).
+    (nothing requested from outside the machine; Voilà's own texts in Chinese), no English tracebacks on the page
+    (the panel shows its own errors in Chinese) and only Voilà's errors on the console.
 
     Each page load starts a kernel holding the whole cohort; a kernel whose page was closed is shut down
     after 10 idle minutes (a page that is still open keeps its kernel).
     """
     return [sys.executable, "-m", "voila", str(notebook), f"--Voila.ip={HOST}", f"--port={port}",
             "--Voila.port_retries=0", "--no-browser", "--Voila.token=", f"--Voila.root_dir={notebook.parent}",
-            "--VoilaConfiguration.show_tracebacks=True", f"--template={TEMPLATE}",
+            "--VoilaConfiguration.show_tracebacks=False", "--Voila.log_level=ERROR", f"--template={TEMPLATE}",
             "--MappingKernelManager.cull_interval=60", "--MappingKernelManager.cull_idle_timeout=600"]
 
 
