@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import clock
-from .errors import GradlibError, RegistryError
+from .errors import GradlibError, RegistryError, sqlite_problem
 
 # argparse's own error messages, in Chinese (office staff read them); matched, never monkeypatched
 _ERRORS_ZH = (
@@ -576,7 +576,7 @@ def main(argv=None) -> int:
         print(e.report(), file=sys.stderr)
         return e.exit_code
     except sqlite3.DatabaseError as e:  # never an English traceback: the registry file is not as expected
-        print(f"登记库：读写失败，文件可能已损坏、被其他程序占用或由不同版本的 gradlib 写入（{e}）", file=sys.stderr)
+        print(f"登记库读写失败：{sqlite_problem(e)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:
         kept = getattr(e, "evidence_dir", None)

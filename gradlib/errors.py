@@ -97,3 +97,21 @@ class DocumentError(GradlibError):
 class DocumentRefused(DocumentError):
     """The rules do not allow this document for this person (Art 20-22); the message says why."""
     headline = "不予开具"
+
+
+_SQLITE = {  # sqlite3's messages, in the registrar's words
+    "file is not a database": "不是登记库文件（SQLite 数据库）",
+    "database is locked": "正被其他程序写入，请稍后再试",
+    "unable to open database file": "无法打开（路径不存在或没有权限）",
+    "disk I/O error": "读写磁盘出错（U 盘或网络盘是否已断开？）",
+    "database disk image is malformed": "文件已损坏，请用备份恢复",
+    "readonly database": "文件只读，不能写入",
+    "no such table": "不是 gradlib 的登记库（缺少数据表）",
+    "no such column": "由不同版本的 gradlib 写入",
+}
+
+
+def sqlite_problem(e: Exception) -> str:
+    """What a sqlite3 error means for the registry file, in Chinese."""
+    text = str(e)
+    return next((zh for en, zh in _SQLITE.items() if en in text), "文件可能已损坏、被其他程序占用或由不同版本的 gradlib 写入")

@@ -79,7 +79,7 @@ REASONS: tuple[Reason, ...] = (
     Reason("PHOTO_MISSING", "缺电子照片", "DEFERRED", "第六条、第十二条", True,
            "照片文件夹中没有以身份证号或学号命名的照片", ("photos", "照片文件", "以身份证号或学号命名的 JPEG 照片")),
     Reason("PHOTO_INVALID", "电子照片不符合规格", "DEFERRED", "第六条", True,
-           "照片不是 JPEG、超过大小上限或像素尺寸不符", ("photos", "照片文件", "JPEG，像素与大小符合参数 photo 的规定")),
+           "照片不是 JPEG、超过大小上限或像素尺寸不符", ("photos", "照片文件", "JPEG，像素与大小符合参数文件中 photo 项的规定")),
     Reason("ID_INVALID", "身份证号有误", "DEFERRED", "第一条", False,
            "身份证号为空、格式或校验位错误、出生日期不存在，或与性别、出生日期不一致，或以数字形式导入",
            ("students", "身份证号", "18 位身份证号（校验位正确，与性别、出生日期一致），以文本格式保存")),

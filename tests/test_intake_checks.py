@@ -60,7 +60,7 @@ CASES = [
     ("ID of 17 digits", _id_17_digits, "ID_INVALID", "不是 17 位数字加 1 位数字或 X"),
     ("ID twice in the intake", _duplicate_id, "ID_DUPLICATE", "同时出现在学号 2024000001、2024000002 上"),
     ("exam number format", lambda s: s.loc.__setitem__((0, "中考报名序号"), "3601240001"), "EXAM_NUMBER_INVALID",
-     "不符合格式"),
+     "不符合参数文件 exam_number 规定的格式"),
     ("exam number twice", lambda s: s.loc.__setitem__((1, "中考报名序号"), s.loc[0, "中考报名序号"]),
      "EXAM_NUMBER_DUPLICATE", "同时出现在学号 2024000001、2024000002 上"),
 ]

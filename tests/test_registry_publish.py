@@ -131,7 +131,10 @@ def test_a_registry_not_as_expected_is_one_chinese_line_never_a_traceback(tmp_pa
     db.execute(f"PRAGMA user_version = {VERSION}")
     db.close()
     r = cli("status", "2027", "--registry", tmp_path / "odd.sqlite")
-    assert r.returncode == 1 and "登记库：读写失败" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 1 and "登记库读写失败：不是 gradlib 的登记库" in r.stderr and "Traceback" not in r.stderr
+    (tmp_path / "notes.sqlite").write_text("这不是数据库" * 100, encoding="utf-8")  # a wrong file given as --registry
+    r = cli("status", "2027", "--registry", tmp_path / "notes.sqlite")
+    assert r.returncode == 1 and "不是登记库文件" in r.stderr and "file is not a database" not in r.stderr
 
 
 def test_a_command_without_registry_names_the_registries_it_finds_under_outputs(tmp_path, monkeypatch):

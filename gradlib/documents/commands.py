@@ -123,7 +123,7 @@ def add_parsers(sub) -> None:
     d.add_argument("--out", metavar="文件夹", help="PDF 写入的文件夹（默认为登记库旁的 证明文件/毕业证书/）")
     d.set_defaults(func=_diplomas)
     c = sub.add_parser("certificate", help="开具毕业证明书、学籍证明、在读证明或学习证明书（Word 模板，附编号和核验码）",
-                       description="KIND：graduation 毕业证明书，status 学籍证明，enrolment 在读证明，study 学习证明书。")
+                       description="种类：graduation 毕业证明书，status 学籍证明，enrolment 在读证明，study 学习证明书。")
     c.add_argument("kind", choices=("graduation", "status", "enrolment", "study"), metavar="种类",
                    help="graduation、status、enrolment 或 study")
     c.add_argument("--student", metavar="学号", help="学生的学号（学习证明书不用）")

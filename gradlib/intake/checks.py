@@ -133,8 +133,8 @@ def _exam_checks(s: pd.DataFrame, params: IntakeParams) -> list[pd.DataFrame]:
         return "中考报名序号“" + pd.Series(v) + "”同时出现在学号 " + pd.Series(v).map(groups) + " 上"
 
     return [records(given & ~ok, "EXAM_NUMBER_INVALID",
-                    lambda idx: "中考报名序号“" + n.to_numpy(dtype=object)[idx] + "”不符合格式 "
-                    + params.exam_number.pattern),
+                    lambda idx: "中考报名序号“" + n.to_numpy(dtype=object)[idx] + "”不符合参数文件 exam_number 规定的格式（"
+                    + params.exam_number.pattern + "）"),
             records(dup, "EXAM_NUMBER_DUPLICATE", dup_ev)]
 
 

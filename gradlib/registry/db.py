@@ -14,7 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from ..errors import RegistryError
+from ..errors import RegistryError, sqlite_problem
 from .schema import APPEND_ONLY, MIGRATIONS, VERSION, guard_sql
 
 BUSY_MS = 30_000
@@ -73,7 +73,7 @@ class Registry:
             self.db.execute("PRAGMA foreign_keys = ON")
             self.migrate()
         except sqlite3.DatabaseError as e:
-            raise RegistryError(f"无法打开登记库 {self.path}：文件已损坏或不是登记库（{e}）") from None
+            raise RegistryError(f"无法打开登记库 {self.path}：{sqlite_problem(e)}") from None
 
     @property
     def version(self) -> int:
