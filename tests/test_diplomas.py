@@ -134,6 +134,8 @@ def test_a_spoiled_blank_is_recorded_and_the_diploma_reprinted_on_a_new_one(coho
             "--by", "就业办 王老师")
     assert r.returncode == 0, r.stderr
     assert "已登记作废内芯 1 张：证书编号 3601212700002" in r.stdout and "已打印 1 份" in r.stdout
+    assert "内芯结存为 -7 张" in r.stderr and "gradlib stock receive" in r.stderr  # nothing was ever received
+    assert first.inner_left == -5
     reprint = Path(r.stdout.strip().splitlines()[-1])
     assert reprint != first.pdf and len(PdfReader(str(reprint)).pages) == 1 and "李娜" in pdftext(reprint)
     with Registry(reg) as x:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import GradlibError
+from ..log import progress
 
 
 def _office(args):
@@ -32,6 +33,9 @@ def _diplomas(args) -> int:
         print("没有需要打印的毕业证书")
         return 0
     print(f"已打印 {len(b.printed)} 份毕业证书（每份计用内芯 1 张），证书编号 {b.printed[0][1]} 至 {b.printed[-1][1]}")
+    if b.inner_left is not None and b.inner_left < 0:
+        progress(f"注意：登记库中的内芯结存为 {b.inner_left} 张，登记入库的内芯少于已用的：收到的内芯请用 "
+                 "gradlib stock receive --inner 数量 登记入库，结存和征订预测才准确")
     print(b.pdf)
     return 0
 

@@ -23,7 +23,7 @@ from ..errors import DocumentError
 from ..formats import cn_datetime
 from ..params import Params, load_params
 from ..reasons import DOCUMENT_BY_CODE, GRADUATE_OUTCOMES, outcome_label
-from ..registry import Registry, current_graduates, default_user, now, published
+from ..registry import Registry, current_graduates, default_user, now, published, stock
 from . import codes, layout, store, templates
 from .certificates import entry_month
 
@@ -37,6 +37,7 @@ class Batch:
     printed: list[tuple[str, str, str]] = field(default_factory=list)  # (学号, 证书编号, serial)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (学号, why)
     spoiled: str | None = None  # the 证书编号 whose blank was recorded spoiled
+    inner_left: int | None = None  # 内芯 on hand after the print, as the registry's stock says
 
 
 def values(rec, params: Params) -> dict:
@@ -159,6 +160,7 @@ def print_diplomas(run_dir, students=None, by=None, registry=None, out=None, spo
             numbers = _numbers(db, g, chosen, params)
             batch = _render(db, secret, g, chosen, numbers, params, lay, tpl, target_dir, by, at, day)
             batch.skipped, batch.spoiled = skipped, spoiled
+            batch.inner_left = stock.on_hand(db, "inner")
     return batch
 
 

@@ -39,6 +39,11 @@ def _on_hand(sums: dict, item: str) -> int:
     return sums.get((item, "received"), 0) - sums.get((item, "used"), 0) - sums.get((item, "spoiled"), 0)
 
 
+def on_hand(db, item: str) -> int:
+    """How many of an item the registry says are left (may be negative: blanks used that were never received)."""
+    return _on_hand(_sums(db), item)
+
+
 def record(reg: Registry, event: str, quantities: dict[str, int], by: str, *, day: dt.date,
            cohort: int | None = None, reason: str = "") -> str:
     """Record blanks received, used or spoiled (one row per item, in one transaction); returns a Chinese line.
