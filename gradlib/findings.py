@@ -54,6 +54,7 @@ class Kind(StrEnum):
     SUFFIX_MISMATCH = "suffix_mismatch"
     SHEET_SKIPPED = "sheet_skipped"
     STATUS_COLUMN_ABSENT = "status_column_absent"
+    FILE_OPEN_ELSEWHERE = "file_open_elsewhere"
     OTHER_ID_TYPE = "other_id_type"
     ORPHAN = "orphan"
     TEMPORARY_ID = "temporary_id"

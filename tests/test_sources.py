@@ -300,3 +300,14 @@ def test_course_names_with_spaces_and_starred_headers(tmp_path):
     d = run_decide(cf)
     assert outcome_of(d, "2024000004")[1] == {"COURSE_FAILED"}
     assert "网页设计（A03）" in d.reasons.set_index("code").loc["COURSE_FAILED", "evidence"]
+
+
+def test_a_file_open_in_excel_is_kept_as_a_notice_of_the_run_not_only_said(tmp_path, capsys):
+    """A ~$ lock file means unsaved edits may be missing: the lists made from it must say so afterwards too."""
+    params = CohortFiles(tmp_path).write()
+    (tmp_path / "data" / "~$缴费库.xlsx").write_bytes(b"\x00" * 162)
+    c = load_cohort(load_params(params))
+    p = c.problems[c.problems["kind"] == Kind.FILE_OPEN_ELSEWHERE]
+    assert list(p["file"]) == ["缴费库.xlsx"] and "最后一次保存的内容" in p["problem"].iloc[0]
+    assert any("缴费库.xlsx 正在被 Excel 或 WPS 打开" in n for n in c.notices)
+    assert "缴费库.xlsx 正在被 Excel 或 WPS 打开" in capsys.readouterr().err

@@ -20,7 +20,7 @@ from .photos import index_photos
 from .reading import RawTable, one_read
 from .schema import ADDRESSES, CURRICULUM, FEES, GRADES, INTERNSHIP, STUDENTS
 
-NOTICE_KINDS = (Kind.STATUS_COLUMN_ABSENT, Kind.SUFFIX_MISMATCH)
+NOTICE_KINDS = (Kind.STATUS_COLUMN_ABSENT, Kind.SUFFIX_MISMATCH, Kind.FILE_OPEN_ELSEWHERE)
 
 
 @dataclass
@@ -112,7 +112,10 @@ def _read_all(params: Params, found: Findings, say,
     if params.waivers is not None and not (absent_waivers_ok and waivers.blank(params.waivers)):
         files["waivers"] = params.waivers
         raw["waivers"] = waivers.read_log(params, found)
-    lockfiles.warn_open_files(files.values())
+    for path in lockfiles.warn_open_files(files.values()):  # kept with the run, not only said on the console
+        found.note(Kind.FILE_OPEN_ELSEWHERE, path.name, "", [None], "", [""],
+                   f"读取时 {path.name} 正在被 Excel 或 WPS 打开：读入的是它最后一次保存的内容",
+                   "在 Excel/WPS 中保存并关闭该文件后再运行")
     return raw, files
 
 
