@@ -35,6 +35,22 @@ def test_the_fee_sentence_a_class_teacher_reads_out():
     assert wording.full("FEES_OWED", FACTS) == "欠缴学杂费 500.00 元，请于7月15日前到财务科补交"
 
 
+def test_a_student_who_cannot_graduate_this_year_is_given_no_date_of_this_years_issue():
+    """罗菲 (NO_STATUS) was told 本年度不能申请毕业 and, in the next line, 请于7月15日前…补交."""
+    import pandas as pd
+
+    reasons = pd.DataFrame({"idx": [0, 0, 1, 1], "code": ["NO_STATUS", "FEES_OWED", "FEES_OWED", "COURSE_FAILED"],
+                            "evidence": ["", "欠缴 500.00 元", "欠缴 500.00 元", "数学 40"]})
+    texts = wording.reason_texts(reasons, pd.Series([500.0, 500.0]), dt.date(2028, 6, 20), dt.date(2027, 7, 15),
+                                 undated=[True, False])
+    assert "本年度不能申请毕业" in texts[0] and texts[1] == "欠缴学杂费 500.00 元，请到财务科补交"
+    assert texts[2] == "欠缴学杂费 500.00 元，请于7月15日前到财务科补交"  # the same reason of a student who graduates
+    assert "请于2028年6月20日前" in texts[3] and ABANDONED.label in texts[3]
+    for code in wording.WORDING:  # no sentence of a student who cannot graduate names a date
+        t = wording.full(code, wording.Facts("某项：证据", 0.0, None, None))
+        assert not re.search(r"\d+月\d+日", t) and ABANDONED.label not in t, t
+
+
 def test_grade_missing_names_the_courses_once():
     t = wording.full("GRADE_MISSING", wording.Facts("语文（C01）、数学（C02） 无有效成绩", 0, None, dt.date(2027, 7, 15)))
     assert t == "必修课程无有效成绩：语文（C01）、数学（C02），请于7月15日前到教务科核实并补录成绩"

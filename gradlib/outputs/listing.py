@@ -93,7 +93,8 @@ def reason_rows(d: Decisions) -> pd.DataFrame:
     r["原因"] = r["code"].map(lambda c: REASON_BY_CODE[c].label)
     r["依据"] = r["code"].map(lambda c: REASON_BY_CODE[c].article)
     r["evidence"] = r["evidence"].astype(object).where(r["evidence"].notna(), "").astype(str)
-    r["需办理事项"] = wording.reason_texts(r, d.table["owed"], deadline(p), fix_by(p))
+    r["需办理事项"] = wording.reason_texts(r, d.table["owed"], deadline(p), fix_by(p),
+                                        undated=(d.table["outcome"] == "NOT_ELIGIBLE").to_numpy())
     return r
 
 

@@ -27,7 +27,8 @@ class Facts:
     evidence: str
     owed: float
     deadline: dt.date | None   # WITHHELD: makeup_results_published + 1 year
-    fix_by: dt.date             # DEFERRED: the last day of the issue window
+    fix_by: dt.date | None      # DEFERRED: the last day of the issue window (None: the student cannot graduate
+                                # this year, so no date of this year's issue applies)
 
 
 def _paren(ev: str) -> str:
@@ -40,13 +41,15 @@ def _after_colon(ev: str) -> str:
 
 
 def _by(f: Facts) -> str:
-    return f"请于{cn_month_day(f.fix_by)}前"
+    return f"请于{cn_month_day(f.fix_by)}前" if f.fix_by else "请"
 
 
 def _regrade(office: str, what: str) -> Callable[[str, Facts], str]:
     def text(label: str, f: Facts) -> str:
-        by = f"请于{cn_date(f.deadline)}前" if f.deadline else "请"
-        return f"{label}{_paren(f.evidence)}，{by}到{office}{what}，逾期{ABANDONED.label}毕业证书及报到证"
+        if not f.deadline:  # a student who cannot graduate this year: no deadline runs
+            return f"{label}{_paren(f.evidence)}，请到{office}{what}"
+        return (f"{label}{_paren(f.evidence)}，请于{cn_date(f.deadline)}前到{office}{what}，"
+                f"逾期{ABANDONED.label}毕业证书及报到证")
     return text
 
 
@@ -130,13 +133,18 @@ def public(codes) -> str:
     return "、".join(seen)
 
 
-def reason_texts(reasons: pd.DataFrame, owed: pd.Series, deadline: dt.date | None, fix_by: dt.date) -> pd.Series:
-    """The full wording of every row of a long reason table (idx, code, evidence), aligned with its index."""
+def reason_texts(reasons: pd.DataFrame, owed: pd.Series, deadline: dt.date | None, fix_by: dt.date,
+                 undated=None) -> pd.Series:
+    """The full wording of every row of a long reason table (idx, code, evidence), aligned with its index.
+    undated[idx] (the students who cannot graduate this year): their other reasons are told without this
+    year's dates, which do not apply to them."""
     if not len(reasons):
         return pd.Series([], dtype=object, index=reasons.index)
     owed_by_idx = owed.to_numpy()
     out = []
     for i, code, ev in zip(reasons["idx"].to_numpy(), reasons["code"].to_numpy(), reasons["evidence"].to_numpy()):
-        dl = deadline if REASON_BY_CODE[code].outcome == "WITHHELD" else None
-        out.append(full(code, Facts("" if pd.isna(ev) else str(ev), float(owed_by_idx[i]), dl, fix_by)))
+        late = undated is not None and undated[i]
+        dl = deadline if REASON_BY_CODE[code].outcome == "WITHHELD" and not late else None
+        out.append(full(code, Facts("" if pd.isna(ev) else str(ev), float(owed_by_idx[i]), dl,
+                                    None if late else fix_by)))
     return pd.Series(out, index=reasons.index, dtype=object)
