@@ -122,7 +122,7 @@ def test_materials_handed_in_on_the_due_date_are_on_time_the_day_after_is_late(c
     assert _reasons(d, S1) == set()
     assert _reasons(d, S2) == {"INTERNSHIP_MATERIALS_LATE"}
     ev = d.reasons[d.reasons["code"] == "INTERNSHIP_MATERIALS_LATE"]["evidence"].iloc[0]
-    assert ev == "提交日期 2027-06-01，晚于规定的 2027-05-31"
+    assert ev == "提交日期2027年6月1日，晚于规定的2027年5月31日"  # as the packet's own dates are written
 
 
 def test_an_excel_serial_birth_date_agrees_with_the_id(cohort_files):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..formats import iso_dates, yuan_series
+from ..formats import cn_date, cn_dates, iso_dates, yuan_series
 from ..sources import Cohort
 from ..sources.grades import ATTEMPTS
 from ..sources.values import id_check_digit_ok
@@ -114,7 +114,7 @@ def internship_rules(c: Cohort, facts: Facts) -> list[pd.DataFrame]:
     assessed, passed = per_student("assessed").astype(bool), per_student("passed").astype(bool)
     form, report, late = per_student("form").astype(bool), per_student("report").astype(bool), per_student("late").astype(bool)
     grade, date = per_student("grade"), per_student("date")
-    due = c.params.internship_materials_due.isoformat()
+    due = cn_date(c.params.internship_materials_due)
     return [
         records(~has, "INTERNSHIP_RECORD_MISSING", "顶岗实习表中无该生记录"),
         records(has & assessed & ~passed, "INTERNSHIP_FAILED", lambda idx: "实习考核：" + _at(grade, idx)),
@@ -123,7 +123,7 @@ def internship_rules(c: Cohort, facts: Facts) -> list[pd.DataFrame]:
         records(has & ~form, "INTERNSHIP_FORM_MISSING", "审批表：未交"),
         records(has & ~report, "INTERNSHIP_REPORT_MISSING", "实习报告：未交"),
         records(has & late, "INTERNSHIP_MATERIALS_LATE",
-                lambda idx: "提交日期 " + iso_dates(pd.Series(date.to_numpy()[idx])) + "，晚于规定的 " + due),
+                lambda idx: "提交日期" + cn_dates(pd.Series(date.to_numpy()[idx])) + "，晚于规定的" + due),
     ]
 
 
