@@ -30,9 +30,9 @@ def reg(tmp_path):
 def test_class_rosters_read_back(tmp_path):
     intake = check_intake(params_of(tmp_path))
     paths = write_class_rosters(intake, tmp_path / "run")
-    assert sorted(p.name for p in paths) == ["24机电1班.xlsx", "24计算机1班.xlsx"]
+    assert sorted(p.name for p in paths) == ["24机电1班（内部）.xlsx", "24计算机1班（内部）.xlsx"]  # 内部 even when a file is sent alone
     assert all(p.parent.name == ROSTER_FOLDER for p in paths)
-    ws = openpyxl.load_workbook(tmp_path / "run" / ROSTER_FOLDER / "24机电1班.xlsx").active
+    ws = openpyxl.load_workbook(tmp_path / "run" / ROSTER_FOLDER / "24机电1班（内部）.xlsx").active
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     header_at = next(i for i, r in enumerate(rows) if r[0] == "序号")
     header = rows[header_at]

@@ -25,8 +25,8 @@ def test_demo_intake_then_enrol_review_change_and_export(tmp_path):
     assert (manifest["kind"], manifest["status"], manifest["students"]) == ("intake", "succeeded", 90)
     assert {"ID_INVALID", "FIELD_MISSING", "EXAM_NUMBER_INVALID", "EXAM_NUMBER_DUPLICATE", "PHOTO_MISSING",
             "PHOTO_INVALID"} <= set(manifest["counts"])
-    assert sorted(p.name for p in (run / "班级花名册（内部）").iterdir()) == ["24会计1班.xlsx", "24机电1班.xlsx",
-                                                                       "24计算机1班.xlsx"]
+    assert sorted(p.name for p in (run / "班级花名册（内部）").iterdir()) == ["24会计1班（内部）.xlsx", "24机电1班（内部）.xlsx",
+                                                                       "24计算机1班（内部）.xlsx"]
     assert (run / "inputs" / "新生名单.xlsx").is_file() and (run / "intake.html").is_file()
     html = (run / "intake.html").read_text(encoding="utf-8")
     assert "尚未完成审核的班级（共 3 个）" in html

@@ -27,7 +27,7 @@ def _title(intake: Intake, name: str) -> str:
 
 
 def write_class_rosters(intake: Intake, run_dir: Path) -> list[Path]:
-    """班级花名册（内部）/<班级>.xlsx: each student's Art 1 data, a 学生签字 column, and the reviews' footer."""
+    """班级花名册（内部）/<班级>（内部）.xlsx: each student's Art 1 data, a 学生签字 column, and the reviews' footer."""
     folder = Path(run_dir) / ROSTER_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     s = ordered(intake.students.assign(序号=0, **{SIGNATURE_COLUMN: ""}))
@@ -35,7 +35,7 @@ def write_class_rosters(intake: Intake, run_dir: Path) -> list[Path]:
     for cls, g in s.groupby("班级", sort=False):
         g = g.assign(序号=np.arange(1, len(g) + 1))
         teacher = "、".join(t for t in pd.unique(g["班主任"]) if t)
-        book = Book(folder / f"{safe_file_name(cls)}.xlsx", internal=True)
+        book = Book(folder / f"{safe_file_name(cls)}{INTERNAL_SUFFIX}.xlsx", internal=True)  # 内部 also when sent alone
         sh = book.sheet(safe_file_name(cls), _title(intake, "班级花名册"), [
             f"班级：{cls or '（空）'}　　班主任：{teacher or '（空）'}　　人数：{len(g)}",
             "请每名学生核对本人信息，无误后在“学生签字”栏签名；有误之处请在表中用笔更正后签名。"])
