@@ -148,9 +148,13 @@ def test_a_bad_bulk_row_records_nothing_and_every_problem_is_named(run, reg, tmp
     with pytest.raises(RecordsRejected) as e:
         collect_file(reg, filled, "王老师")
     got = {(p.kind, p.sheet, p.row, p.column) for p in e.value.problems}
-    assert got == {("bad_date", "24机电1班", 5, "领取日期"), ("receiver_missing", "24计算机1班", 5, "领取人签名")}
+    # all at once: the rows the sheet rejects and, among the others, the one the registry rejects (the
+    # shifted row was named only once the sheet's own problems were mended and the file imported again)
+    assert got == {("bad_date", "24机电1班", 5, "领取日期"), ("receiver_missing", "24计算机1班", 5, "领取人签名"),
+                   ("name_mismatch", "24计算机1班", 4, "姓名")}
+    assert [(p.sheet, p.row) for p in e.value.problems] == sorted((p.sheet, p.row) for p in e.value.problems)
     assert reg.one("SELECT COUNT(*) FROM collections")[0] == 0
-    # the rows the sheet itself accepts are then checked against the registry, still all or nothing
+    # the registry's problems alone, from the command line, still all or nothing
     filled = _fill(run / ROSTER, tmp_path / "b.xlsx", {
         "2024000002": {"领取人签名": "李娜", "领取日期": "2026-07-03"},
         "2024000004": {"姓名": "刘阳", "领取人签名": "刘阳", "领取日期": "2026-07-03"}})

@@ -88,13 +88,14 @@ def describe(row) -> str:
 
 
 def record(reg: Registry, items: list[Collection], by: str, *, cohort: int | None = None,
-           correct: bool = False) -> Recorded:
+           correct: bool = False, earlier: list[Problem] = ()) -> Recorded:
     """Record collections and mailings in one transaction; any problem: nothing recorded, every problem named.
 
     ``correct``: each item supersedes the student's current record (which must exist); a ``void`` item
     cancels it. Otherwise a student already recorded the same way is skipped, differently is a problem.
+    ``earlier``: the problems of the rows that could not be read (a sheet's), named together with these.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = list(earlier)
     rows, skipped, seen = [], 0, {}
     at = now()
     with reg.write() as db:
@@ -110,7 +111,7 @@ def record(reg: Registry, items: list[Collection], by: str, *, cohort: int | Non
             elif row is not None:
                 rows.append((*row, by, at))
         if problems:
-            _reject(problems)
+            _reject(sorted(problems, key=lambda p: (p.file or "", p.sheet or "", p.row or 0)))  # in the sheet's order
         db.executemany("INSERT INTO collections (cohort, student_id, method, day, receiver, proxy, tracking_number, "
                        "source, note, supersedes, recorded_by, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     counts: dict[str, int] = {}
