@@ -52,7 +52,8 @@ def row(reg: Path, serial: str) -> dict:
 
 
 @pytest.mark.parametrize("kind, ask, expected", [
-    ("graduation", Ask("graduation", "2024000001"), ["毕业证明书", "张伟", "准予毕业", "2024年9月至2027年7月"]),
+    ("graduation", Ask("graduation", "2024000001", purpose="单位入职"), ["毕业证明书", "张伟", "准予毕业", "2024年9月至2027年7月",
+                                                                   "本证明书用于单位入职"]),
     ("status", Ask("status", "2024000002", purpose="办理医保"), ["学籍证明", "李娜", "学籍状态为在籍", "本证明用于办理医保"]),
     ("enrolment", Ask("enrolment", "2024000003"), ["在读证明", "王芳", "在读学生", "预计于2027年7月毕业"]),
     ("study", Ask("study", person=STUDY, approval=APPROVED), ["学习证明书", "赵六", "数控车床操作培训", "2026年9月1日至2026年12月31日"]),
