@@ -277,3 +277,8 @@ def test_a_follow_up_looking_in_the_wrong_folder_names_the_registry_it_found(tmp
     r = cli("followup", params, cwd=work)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "找到的登记库：outputs/demo/registry.sqlite" in r.stderr and "加上 --output-dir outputs/demo" in r.stderr
+
+
+def test_a_run_made_on_a_rehearsal_day_says_so_in_its_manifest(year):
+    _, _, cohort_run, before, _ = year  # made with GRADLIB_TODAY=2028-07-01 (rehearsal_day)
+    assert json.loads((before / "manifest.json").read_text(encoding="utf-8"))["today"] == "2028-07-01"
