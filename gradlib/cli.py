@@ -363,14 +363,13 @@ def _opened(args):
 
 
 def _class_review(args) -> int:
-    from .intake.params import today
     from .intake.store import review
     from .reasons import REVIEW_STAGES
 
     p, reg, by = _opened(args)
     with reg:
-        review(reg, p.cohort, args.class_name, args.stage, args.reviewer, args.date or today().isoformat(), by, args.note)
-    print(f"已记录班级“{args.class_name}”的{REVIEW_STAGES[args.stage]}：{args.reviewer}（{args.date or today().isoformat()}）")
+        review(reg, p.cohort, args.class_name, args.stage, args.reviewer, args.date or clock.today().isoformat(), by, args.note)
+    print(f"已记录班级“{args.class_name}”的{REVIEW_STAGES[args.stage]}：{args.reviewer}（{args.date or clock.today().isoformat()}）")
     return 0
 
 
@@ -386,12 +385,11 @@ def _correct(args) -> int:
 
 
 def _status_change(args) -> int:
-    from .intake.params import today
     from .intake.status import history, record_change
 
     _, reg, by = _opened(args)
     with reg:
-        record_change(reg, args.student_id, args.kind, args.date or today(), args.reason, args.approval, by,
+        record_change(reg, args.student_id, args.kind, args.date or clock.today(), args.reason, args.approval, by,
                       new_major=args.major or "", new_class=args.class_name or "")
         h = history(reg, args.student_id)
     print(f"已记录学号 {args.student_id} 的{args.kind}，当前学籍状态：{h['异动后学籍状态'].iat[-1]}；全部异动：")

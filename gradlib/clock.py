@@ -8,15 +8,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from .errors import GradlibError
+
 TODAY_ENV = "GRADLIB_TODAY"
 
 
 def today() -> dt.date:
-    """The day: GRADLIB_TODAY when it is a date (年-月-日), else the computer's."""
+    """The day: GRADLIB_TODAY when set, else the computer's; GradlibError when GRADLIB_TODAY is not a date."""
     value = os.environ.get(TODAY_ENV, "").strip()
-    if value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    return dt.date.today()
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        err = GradlibError(f"环境变量 {TODAY_ENV} 的值“{value}”不是日期：应为 年-月-日，如 2028-06-21（不演练时请删除该变量）")
+        err.exit_code = 2
+        raise err from None

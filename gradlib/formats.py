@@ -51,9 +51,7 @@ def iso_dates(s: pd.Series) -> pd.Series:
 def cn_dates(s: pd.Series) -> pd.Series:
     """A datetime series as 2027年7月1日 strings (NaT as NaN)."""
     t = pd.to_datetime(s)
-    out = t.dt.year.astype("Int64").astype(str) + "年" + t.dt.month.astype("Int64").astype(str) + "月" \
-        + t.dt.day.astype("Int64").astype(str) + "日"
-    return out.where(t.notna())
+    return t.map(cn_date).where(t.notna())
 
 
 def yuan(v) -> str:

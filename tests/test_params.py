@@ -105,3 +105,16 @@ def test_a_folder_or_a_workbook_given_as_params_is_named_for_what_it_is(tmp_path
     with pytest.raises(ParamsError) as e:
         load_params(tmp_path / "学籍库.xlsx")
     assert "这是 Excel 工作簿，不是参数文件" in e.value.report() and "UTF-8" not in e.value.report()
+
+
+def test_a_mistyped_rehearsal_day_is_said_not_replaced_by_the_computers(monkeypatch):
+    from gradlib import clock
+    from gradlib.errors import GradlibError
+
+    monkeypatch.setenv(clock.TODAY_ENV, "2028-06-21")
+    assert clock.today() == dt.date(2028, 6, 21)
+    monkeypatch.setenv(clock.TODAY_ENV, "2028年6月21日")
+    with pytest.raises(GradlibError, match="GRADLIB_TODAY 的值“2028年6月21日”不是日期"):
+        clock.today()
+    monkeypatch.delenv(clock.TODAY_ENV)
+    assert clock.today() == dt.date.today()

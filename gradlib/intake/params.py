@@ -1,12 +1,10 @@
 """The intake params YAML (docs/intake.md): a small file of its own, validated in full like the cohort's."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import clock
 from ..findings import Kind
 from ..params import PhotoSpec, Source, _Checker, _jsonable, _photo, read_yaml
 
@@ -123,8 +121,3 @@ def _sources(ck: _Checker, given, data_dir: Path) -> dict[str, Source]:
             continue
         out[key] = Source((data_dir / v).resolve(), sheet, v)
     return out
-
-
-def today() -> dt.date:
-    """Today's date (the default day of a review or a status change)."""
-    return clock.today()

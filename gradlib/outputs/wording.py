@@ -143,8 +143,8 @@ def reason_texts(reasons: pd.DataFrame, owed: pd.Series, deadline: dt.date | Non
     owed_by_idx = owed.to_numpy()
     out = []
     for i, code, ev in zip(reasons["idx"].to_numpy(), reasons["code"].to_numpy(), reasons["evidence"].to_numpy()):
-        late = undated is not None and undated[i]
-        dl = deadline if REASON_BY_CODE[code].outcome == "WITHHELD" and not late else None
+        this_year = undated is None or not undated[i]
+        dl = deadline if REASON_BY_CODE[code].outcome == "WITHHELD" and this_year else None
         out.append(full(code, Facts("" if pd.isna(ev) else str(ev), float(owed_by_idx[i]), dl,
-                                    None if late else fix_by)))
+                                    fix_by if this_year else None)))
     return pd.Series(out, index=reasons.index, dtype=object)

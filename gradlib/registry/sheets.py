@@ -30,16 +30,15 @@ IMPORT = Table("collections", "领取花名册或邮寄清单", (
 FILLED = ("领取日期", "快递单号", "邮寄日期", "领取人签名")
 
 
-def read_collections(path, problems: list[Problem] | None = None) -> list[Collection]:
-    """The collections of a filled-in workbook (or CSV); RecordsRejected listing every bad row (nothing read) —
-    or, given a problems list, the bad rows' problems appended to it and the good rows returned."""
-    keep = problems is not None
+def read_collections(path) -> tuple[list[Collection], list[Problem]]:
+    """The collections of the good rows of a filled-in workbook (or CSV) and the problems of the others;
+    RecordsRejected when the file itself cannot be read as one."""
     path = Path(path)
     label = path.name
     if not path.is_file():
         raise RecordsRejected([Problem(str(Kind.FILE_MISSING), label, problem="文件不存在",
                                        expected="填好的领取花名册或邮寄清单（.xlsx、.xls 或 .csv）")])
-    problems = problems if keep else []
+    problems: list[Problem] = []
     items: list[Collection] = []
     try:
         names = sheet_names(path)
@@ -58,9 +57,7 @@ def read_collections(path, problems: list[Problem] | None = None) -> list[Collec
                                        "领取花名册的“领取日期”列，或邮寄清单中加上的“快递单号”（邮寄单号）和“邮寄日期”列")])
     for t in tables:
         items += _rows(t, problems)
-    if problems and not keep:
-        raise RecordsRejected(problems)
-    return items
+    return items, problems
 
 
 def _col(t, name: str) -> pd.Series:
@@ -120,6 +117,5 @@ def _row_problem(here: Collection, sid: str, cells: dict, i: int, bad_day: bool,
 
 def collect_file(reg: Registry, path, by: str, cohort: int | None = None) -> Recorded:
     """Read a filled-in roster or mailing sheet and record every filled row in one transaction (or none)."""
-    problems: list[Problem] = []  # every problem of the file at once: its rows', then the registry's
-    items = read_collections(path, problems)
+    items, problems = read_collections(path)  # every problem of the file at once: its rows' and the registry's
     return record(reg, items, by, cohort=cohort, earlier=problems)
